@@ -1,0 +1,67 @@
+package dev.mesh.chat.domain;
+
+import java.util.List;
+import java.util.UUID;
+
+import dev.mesh.contracts.chat.ChatCommands;
+import dev.mesh.contracts.wire.MeshException;
+
+/**
+ * A message as the content rule accepted it: content trimmed, 1..2000 characters; a type a
+ * client may send; a well-formed reply-to; at most ten mentions.
+ */
+public record MessageDraft(String content, String type, UUID replyTo, List<String> mentions) {
+
+    public static final int MAX_MENTIONS = 10;
+    public static final String DEFAULT_TYPE = "text";
+    // "system" messages are the service's own; a client may not make one.
+    private static final List<String> CLIENT_TYPES = List.of("text", "file");
+
+    public static MessageDraft of(String content, String type, String replyTo, List<String> mentions) {
+        return new MessageDraft(content(content), type(type), replyTo(replyTo), mentions(mentions));
+    }
+
+    /** Content is stored as plain text, trimmed; counted in characters (code points), not UTF-16 units. */
+    public static String content(String raw) {
+        String trimmed = raw == null ? "" : raw.strip();
+        if (trimmed.isEmpty()) {
+            throw MeshException.validation("A message cannot be empty");
+        }
+        if (trimmed.codePointCount(0, trimmed.length()) > ChatCommands.MAX_CONTENT_CHARS) {
+            throw MeshException.validation("A message can have at most " + ChatCommands.MAX_CONTENT_CHARS + " characters");
+        }
+        return trimmed;
+    }
+
+    private static String type(String type) {
+        if (type == null || type.isBlank()) {
+            return DEFAULT_TYPE;
+        }
+        if (!CLIENT_TYPES.contains(type)) {
+            throw MeshException.validation("A message type must be text or file");
+        }
+        return type;
+    }
+
+    private static UUID replyTo(String replyTo) {
+        if (replyTo == null || replyTo.isBlank()) {
+            return null;
+        }
+        try {
+            return UUID.fromString(replyTo);
+        } catch (IllegalArgumentException e) {
+            throw MeshException.validation("replyTo must be a message id");
+        }
+    }
+
+    private static List<String> mentions(List<String> mentions) {
+        if (mentions == null) {
+            return List.of();
+        }
+        List<String> distinct = mentions.stream().filter(m -> m != null && !m.isBlank()).distinct().toList();
+        if (distinct.size() > MAX_MENTIONS) {
+            throw MeshException.validation("A message can mention at most " + MAX_MENTIONS + " users");
+        }
+        return distinct;
+    }
+}

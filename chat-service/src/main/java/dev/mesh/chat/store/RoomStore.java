@@ -1,0 +1,118 @@
+package dev.mesh.chat.store;
+
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+
+import org.springframework.r2dbc.core.DatabaseClient;
+import org.springframework.stereotype.Repository;
+
+import dev.mesh.chat.domain.MemberRole;
+import dev.mesh.chat.domain.RoomSpec;
+import dev.mesh.chat.domain.RoomType;
+import io.r2dbc.spi.Readable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * Rooms and their members. Uses the context's {@link DatabaseClient}, so calls made inside
+ * the command processor's or {@code meshTransactions}' transaction join it.
+ */
+@Repository
+public class RoomStore {
+
+    private static final String COLUMNS =
+            "r.id, r.name, r.type, r.description, r.max_members, r.slow_mode_seconds, r.created_by, r.created_at";
+
+    private final DatabaseClient db;
+
+    public RoomStore(DatabaseClient db) {
+        this.db = db;
+    }
+
+    public Mono<Void> insert(String id, RoomSpec spec, String createdBy, Instant createdAt) {
+        DatabaseClient.GenericExecuteSpec insert = db.sql("""
+                        INSERT INTO chat_rooms (id, name, type, description, max_members, created_by, created_at)
+                        VALUES (:id, :name, :type, :description, :maxMembers, :createdBy, :createdAt)""")
+                .bind("id", id)
+                .bind("name", spec.name())
+                .bind("type", spec.type().value())
+                .bind("maxMembers", spec.maxMembers())
+                .bind("createdBy", createdBy)
+                .bind("createdAt", OffsetDateTime.ofInstant(createdAt, ZoneOffset.UTC));
+        insert = spec.description() == null
+                ? insert.bindNull("description", String.class)
+                : insert.bind("description", spec.description());
+        return insert.then();
+    }
+
+    public Mono<StoredRoom> find(String id) {
+        return db.sql("SELECT " + COLUMNS + " FROM chat_rooms r WHERE r.id = :id")
+                .bind("id", id)
+                .map(RoomStore::room)
+                .one();
+    }
+
+    /**
+     * The room, its row locked until the transaction ends: joins of one room are ordered by
+     * their Kafka partition already, and the lock keeps the capacity check exact while a
+     * partition moves between owners.
+     */
+    public Mono<StoredRoom> lock(String id) {
+        return db.sql("SELECT " + COLUMNS + " FROM chat_rooms r WHERE r.id = :id FOR UPDATE")
+                .bind("id", id)
+                .map(RoomStore::room)
+                .one();
+    }
+
+    /** Public rooms and the rooms the user is a member of, newest first. */
+    public Flux<StoredRoom> visibleTo(String userId) {
+        return db.sql("SELECT " + COLUMNS + """
+                         FROM chat_rooms r
+                        WHERE r.type = 'public'
+                           OR EXISTS (SELECT 1 FROM chat_members m WHERE m.room_id = r.id AND m.user_id = :user)
+                        ORDER BY r.created_at DESC, r.id DESC""")
+                .bind("user", userId)
+                .map(RoomStore::room)
+                .all();
+    }
+
+    public Mono<Void> addMember(String roomId, String userId, String userName, MemberRole role, Instant joinedAt) {
+        return db.sql("""
+                        INSERT INTO chat_members (room_id, user_id, user_name, role, joined_at)
+                        VALUES (:room, :user, :name, :role, :joinedAt)""")
+                .bind("room", roomId)
+                .bind("user", userId)
+                .bind("name", userName)
+                .bind("role", role.name())
+                .bind("joinedAt", OffsetDateTime.ofInstant(joinedAt, ZoneOffset.UTC))
+                .then();
+    }
+
+    public Mono<Boolean> isMember(String roomId, String userId) {
+        return db.sql("SELECT EXISTS (SELECT 1 FROM chat_members WHERE room_id = :room AND user_id = :user)")
+                .bind("room", roomId)
+                .bind("user", userId)
+                .map(row -> row.get(0, Boolean.class))
+                .one();
+    }
+
+    public Mono<Integer> memberCount(String roomId) {
+        return db.sql("SELECT count(*) FROM chat_members WHERE room_id = :room")
+                .bind("room", roomId)
+                .map(row -> row.get(0, Long.class).intValue())
+                .one();
+    }
+
+    private static StoredRoom room(Readable row) {
+        return new StoredRoom(
+                row.get("id", String.class),
+                row.get("name", String.class),
+                RoomType.parse(row.get("type", String.class)).orElseThrow(),
+                row.get("description", String.class),
+                row.get("max_members", Integer.class),
+                row.get("slow_mode_seconds", Integer.class),
+                row.get("created_by", String.class),
+                row.get("created_at", OffsetDateTime.class).toInstant().toEpochMilli());
+    }
+}

@@ -1,0 +1,127 @@
+package dev.mesh.chat.web;
+
+import java.net.URI;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+
+import org.springframework.http.ResponseEntity;
+import org.springframework.security.core.annotation.AuthenticationPrincipal;
+import org.springframework.security.oauth2.jwt.Jwt;
+import org.springframework.transaction.reactive.TransactionalOperator;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+import dev.mesh.chat.config.ChatProperties;
+import dev.mesh.chat.domain.MemberRole;
+import dev.mesh.chat.domain.RoomAccess;
+import dev.mesh.chat.domain.RoomSpec;
+import dev.mesh.chat.domain.UuidV7;
+import dev.mesh.chat.store.MessageStore;
+import dev.mesh.chat.store.RoomStore;
+import dev.mesh.chat.store.StoredRoom;
+import dev.mesh.contracts.chat.ChatEvents;
+import dev.mesh.contracts.kafka.Topics;
+import dev.mesh.contracts.kafka.UserRef;
+import dev.mesh.contracts.wire.MeshException;
+import dev.mesh.runtime.security.MeshUsers;
+import dev.mesh.runtime.store.Outbox;
+import reactor.core.publisher.Mono;
+
+/** Rooms and their history over HTTP ({@code /api/chat/rooms}); the caller comes from the token. */
+@RestController
+@RequestMapping("/api/chat/rooms")
+public class RoomController {
+
+    public record CreateRoom(String name, String type, String description, Integer maxMembers) {
+    }
+
+    public record RoomList(List<ChatEvents.Room> items) {
+    }
+
+    private final RoomStore rooms;
+    private final MessageStore messages;
+    private final Outbox outbox;
+    private final TransactionalOperator meshTransactions;
+    private final MeshUsers users;
+    private final ChatProperties settings;
+    private final Clock clock;
+
+    public RoomController(RoomStore rooms, MessageStore messages, Outbox outbox,
+                          TransactionalOperator meshTransactions, MeshUsers users, ChatProperties settings,
+                          Clock clock) {
+        this.rooms = rooms;
+        this.messages = messages;
+        this.outbox = outbox;
+        this.meshTransactions = meshTransactions;
+        this.users = users;
+        this.settings = settings;
+        this.clock = clock;
+    }
+
+    /** Creates a room; its creator is its owner. {@code RoomCreated} leaves through the outbox with the rows. */
+    @PostMapping
+    public Mono<ResponseEntity<ChatEvents.Room>> create(@AuthenticationPrincipal Jwt jwt, @RequestBody CreateRoom body) {
+        return Mono.defer(() -> {
+            UserRef creator = users.userOf(jwt);
+            RoomSpec spec = RoomSpec.create(creator, body.name(), body.type(), body.description(), body.maxMembers());
+            // Millisecond precision, so what the 201 shows is what a later GET reads back.
+            Instant now = Instant.ofEpochMilli(clock.millis());
+            String id = UuidV7.at(now.toEpochMilli()).toString();
+            ChatEvents.Room room = new ChatEvents.Room(id, spec.name(), spec.type().value(), spec.description(),
+                    spec.maxMembers(), creator.id(), now.toEpochMilli());
+            Mono<Void> write = rooms.insert(id, spec, creator.id(), now)
+                    .then(rooms.addMember(id, creator.id(), creator.name(), MemberRole.owner, now))
+                    .then(outbox.event(Topics.CHAT_EVENTS, id, new ChatEvents.RoomCreated(UuidV7.next().toString(),
+                            id, spec.name(), spec.type().value(), creator.id(), now.toEpochMilli())));
+            return meshTransactions.transactional(write)
+                    .thenReturn(ResponseEntity.created(URI.create("/api/chat/rooms/" + id)).body(room));
+        });
+    }
+
+    /** Public rooms and the caller's own. */
+    @GetMapping
+    public Mono<RoomList> list(@AuthenticationPrincipal Jwt jwt) {
+        return rooms.visibleTo(users.userOf(jwt).id()).map(StoredRoom::view).collectList().map(RoomList::new);
+    }
+
+    /** A room the caller may see; a room they may not see is answered as missing, so its name does not leak. */
+    @GetMapping("/{id}")
+    public Mono<ChatEvents.Room> get(@AuthenticationPrincipal Jwt jwt, @PathVariable String id) {
+        UserRef user = users.userOf(jwt);
+        return rooms.find(id)
+                .filterWhen(room -> rooms.isMember(id, user.id())
+                        .map(member -> RoomAccess.canRead(user, room.type(), member)))
+                .map(StoredRoom::view)
+                .switchIfEmpty(Mono.error(RoomAccess::noSuchRoom));
+    }
+
+    /** A page of history, oldest first: forward with {@code afterSeq}, backward with {@code beforeSeq} or from the newest. */
+    @GetMapping("/{id}/messages")
+    public Mono<MessageStore.Page> history(@AuthenticationPrincipal Jwt jwt, @PathVariable String id,
+                                           @RequestParam(required = false) Long afterSeq,
+                                           @RequestParam(required = false) Long beforeSeq,
+                                           @RequestParam(required = false) Integer limit) {
+        return Mono.defer(() -> {
+            int pageSize = limit == null ? settings.historyPageDefault() : limit;
+            if (pageSize < 1 || pageSize > settings.historyPageMax()) {
+                throw MeshException.validation("limit must be between 1 and " + settings.historyPageMax());
+            }
+            if ((afterSeq != null && afterSeq < 0) || (beforeSeq != null && beforeSeq < 1)) {
+                throw MeshException.validation("afterSeq and beforeSeq must be positive");
+            }
+            UserRef user = users.userOf(jwt);
+            return rooms.find(id)
+                    .switchIfEmpty(Mono.error(RoomAccess::noSuchRoom))
+                    .flatMap(room -> rooms.isMember(id, user.id())
+                            .filter(member -> RoomAccess.canRead(user, room.type(), member))
+                            .switchIfEmpty(Mono.error(() -> MeshException.forbidden("This room's history is for its members only"))))
+                    .then(messages.page(id, afterSeq, beforeSeq, pageSize));
+        });
+    }
+}

@@ -1,0 +1,32 @@
+package dev.mesh.gateway.config;
+
+import java.time.Duration;
+import java.util.List;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
+
+/**
+ * The gateway's WebSocket settings (ARCHITECTURE §4), bound from {@code mesh.gateway.*}.
+ *
+ * @param allowedOrigins            browser origins allowed to open {@code /ws}; a request without Origin is allowed
+ * @param authTimeout               a socket not authenticated within this is closed with 4001
+ * @param heartbeatInterval         the server sends {@code ping} this often
+ * @param idleTimeout               a socket silent for this long is closed
+ * @param maxFrameSize              larger frames close the socket with 1009
+ * @param outboundQueueLimit        a socket whose unsent frames exceed this is closed with 1013 (slow consumer)
+ * @param maxConnectionsPerAddress  concurrent sockets per client address (a school behind one NAT must fit)
+ * @param drainReconnectAfter       upper bound of the jittered {@code reconnect.afterMs} sent on shutdown
+ */
+@ConfigurationProperties("mesh.gateway")
+public record GatewayProperties(
+        @DefaultValue({"http://localhost:8000", "http://localhost:8080", "http://localhost:8081"}) List<String> allowedOrigins,
+        @DefaultValue("5s") Duration authTimeout,
+        @DefaultValue("25s") Duration heartbeatInterval,
+        @DefaultValue("60s") Duration idleTimeout,
+        @DefaultValue("64KB") DataSize maxFrameSize,
+        @DefaultValue("1MB") DataSize outboundQueueLimit,
+        @DefaultValue("200") int maxConnectionsPerAddress,
+        @DefaultValue("2s") Duration drainReconnectAfter) {
+}

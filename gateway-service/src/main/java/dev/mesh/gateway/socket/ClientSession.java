@@ -1,0 +1,164 @@
+package dev.mesh.gateway.socket;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntConsumer;
+
+import dev.mesh.contracts.kafka.UserRef;
+import dev.mesh.contracts.wire.CloseCodes;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Sinks;
+
+/**
+ * One client socket at this gateway: who it is, which stream topics it is attached to (with
+ * the last seq sent on each, to drop duplicates and see gaps), and its outbound queue,
+ * bounded in bytes: a client that does not read is closed with 1013 rather than buffered
+ * without limit (ARCHITECTURE §5, backpressure).
+ */
+public final class ClientSession {
+
+    private final String id;
+    private final String remoteAddress;
+    private final long outboundLimitBytes;
+    private final IntConsumer closer;
+    private final Sinks.Many<String> outbound = Sinks.many().unicast().onBackpressureBuffer();
+    private final AtomicLong queuedBytes = new AtomicLong();
+    /** topic → last seq sent to this session on it; present only while attached. */
+    private final Map<String, Long> attached = new ConcurrentHashMap<>();
+    private volatile UserRef user;
+    private volatile long tokenExpiresAt;
+    private volatile long lastInboundAt = System.currentTimeMillis();
+    private volatile boolean closed;
+
+    public ClientSession(String id, String remoteAddress, long outboundLimitBytes, IntConsumer closer) {
+        this.id = id;
+        this.remoteAddress = remoteAddress;
+        this.outboundLimitBytes = outboundLimitBytes;
+        this.closer = closer;
+    }
+
+    public String id() {
+        return id;
+    }
+
+    public String remoteAddress() {
+        return remoteAddress;
+    }
+
+    public UserRef user() {
+        return user;
+    }
+
+    public boolean isAuthenticated() {
+        return user != null;
+    }
+
+    void authenticate(UserRef user, long tokenExpiresAt) {
+        this.user = user;
+        this.tokenExpiresAt = tokenExpiresAt;
+    }
+
+    public long tokenExpiresAt() {
+        return tokenExpiresAt;
+    }
+
+    void touched() {
+        lastInboundAt = System.currentTimeMillis();
+    }
+
+    long lastInboundAt() {
+        return lastInboundAt;
+    }
+
+    /**
+     * Queues a text frame. Emission is serialized because deliveries (Kafka thread), replies
+     * to bad input (event loop) and heartbeats (timer) all write to the same socket.
+     */
+    public void send(String frame) {
+        if (closed) {
+            return;
+        }
+        long size = frame.getBytes(StandardCharsets.UTF_8).length;
+        if (queuedBytes.addAndGet(size) > outboundLimitBytes) {
+            close(CloseCodes.TRY_AGAIN_LATER);
+            return;
+        }
+        synchronized (outbound) {
+            outbound.tryEmitNext(frame);
+        }
+    }
+
+    /** The frames to write, counted out of the queue as the socket takes them. */
+    Flux<String> outbound() {
+        return outbound.asFlux().doOnNext(frame -> queuedBytes.addAndGet(-frame.getBytes(StandardCharsets.UTF_8).length));
+    }
+
+    public void close(int code) {
+        if (!closed) {
+            closed = true;
+            closer.accept(code);
+        }
+    }
+
+    void completeOutbound() {
+        closed = true;
+        synchronized (outbound) {
+            outbound.tryEmitComplete();
+        }
+    }
+
+    public boolean isClosed() {
+        return closed;
+    }
+
+    // Stream topics
+
+    public boolean isAttached(String topic) {
+        return attached.containsKey(topic);
+    }
+
+    /** Attaches from {@code fromSeq}: later events with a lower seq were already sent (a replay) or are stale. */
+    public void attach(String topic, long fromSeq) {
+        attached.merge(topic, fromSeq - 1, Math::max);
+    }
+
+    public void detach(String topic) {
+        attached.remove(topic);
+    }
+
+    public Iterable<String> topics() {
+        return attached.keySet();
+    }
+
+    /** What to do with an event of a stream topic carrying {@code seq}. */
+    public enum SeqVerdict { SEND, DUPLICATE, GAP }
+
+    /**
+     * Decides and records in one step. A replay addressed to this session before its attach
+     * counts too: the attach that follows starts after it.
+     */
+    public SeqVerdict offerSeq(String topic, long seq, boolean mustBeAttached) {
+        SeqVerdict[] verdict = {SeqVerdict.SEND};
+        attached.compute(topic, (t, last) -> {
+            if (last == null) {
+                if (mustBeAttached) {
+                    verdict[0] = SeqVerdict.DUPLICATE;
+                    return null;
+                }
+                return seq;
+            }
+            if (seq <= last) {
+                verdict[0] = SeqVerdict.DUPLICATE;
+                return last;
+            }
+            if (mustBeAttached && seq > last + 1) {
+                verdict[0] = SeqVerdict.GAP;
+                return null;
+            }
+            return seq;
+        });
+        return verdict[0];
+    }
+}

@@ -1,0 +1,92 @@
+package dev.mesh.gateway.socket;
+
+import java.util.Optional;
+import java.util.UUID;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+
+import tools.jackson.databind.JsonNode;
+
+import dev.mesh.contracts.MeshJson;
+import dev.mesh.contracts.kafka.CommandCatalogue;
+import dev.mesh.contracts.kafka.CommandEnvelope;
+import dev.mesh.contracts.wire.ErrorCode;
+import dev.mesh.runtime.MeshProperties;
+import dev.mesh.runtime.kafka.KafkaPublisher;
+import io.micrometer.core.instrument.MeterRegistry;
+import reactor.core.publisher.Mono;
+
+/**
+ * Turns a client frame into a command on its domain's command topic, keyed by its stream
+ * (ARCHITECTURE §3). Only types in the client command catalogue pass, so clients cannot
+ * forge internal commands; everything else is answered here with VALIDATION. The Kafka send
+ * runs on a scheduler that may block, never on the event loop (see {@link KafkaPublisher}).
+ */
+@Component
+public class CommandForwarder {
+
+    private static final Logger log = LoggerFactory.getLogger(CommandForwarder.class);
+    private static final int MAX_ID_LENGTH = 64;
+
+    private final KafkaPublisher publisher;
+    private final String instanceId;
+    private final MeterRegistry meters;
+
+    public CommandForwarder(KafkaPublisher publisher, MeshProperties mesh, MeterRegistry meters) {
+        this.publisher = publisher;
+        this.instanceId = mesh.instanceId();
+        this.meters = meters;
+    }
+
+    Mono<Void> forward(ClientSession session, JsonNode frame, String type) {
+        String id = SocketHandler.textOf(frame, "id");
+        if (id != null && (id.isBlank() || id.length() > MAX_ID_LENGTH)) {
+            return reject(session, null, "id must be a non-empty string of at most " + MAX_ID_LENGTH + " characters");
+        }
+        if (type == null) {
+            return reject(session, id, "Every frame needs a type");
+        }
+        Optional<CommandCatalogue.Entry> entry = CommandCatalogue.find(type);
+        if (entry.isEmpty()) {
+            return reject(session, id, "Unknown type " + abbreviate(type));
+        }
+        if (!entry.get().ephemeral() && id == null) {
+            return reject(session, null, type + " is a command and needs an id");
+        }
+        JsonNode data = frame.get("data");
+        if (data == null || !data.isObject()) {
+            return reject(session, id, type + " needs a data object");
+        }
+        Optional<String> key = CommandCatalogue.keyOf(type, data, session.user().id());
+        if (key.isEmpty()) {
+            return reject(session, id, type + " is missing the field that names its stream");
+        }
+        // Ephemeral frames get a fresh id: they are never retried, so nothing dedupes them.
+        String commandId = id != null ? id : UUID.randomUUID().toString();
+        CommandEnvelope envelope = new CommandEnvelope(commandId, type, data, session.user(),
+                new CommandEnvelope.ReplyTo(instanceId, session.id()), System.currentTimeMillis());
+        return publisher.send(entry.get().commandTopic(), key.get(), MeshJson.write(envelope), null)
+                .doOnSuccess(sent -> meters.counter("mesh.gateway.commands", "type", type).increment())
+                .then()
+                .onErrorResume(e -> {
+                    log.warn("Could not forward {} to {}: {}", type, entry.get().commandTopic(), e.toString());
+                    if (id != null) {
+                        session.send(SocketHandler.error(id, ErrorCode.UNAVAILABLE,
+                                "The service is unreachable; retry with the same id"));
+                    }
+                    return Mono.empty();
+                });
+    }
+
+    private Mono<Void> reject(ClientSession session, String ref, String message) {
+        meters.counter("mesh.gateway.rejected", "reason", "validation").increment();
+        session.send(SocketHandler.error(ref, ErrorCode.VALIDATION, message));
+        return Mono.empty();
+    }
+
+    private static String abbreviate(String text) {
+        return text.length() <= 40 ? text : text.substring(0, 40) + "…";
+    }
+}

@@ -1,0 +1,44 @@
+package dev.mesh.contracts.chat;
+
+import java.util.List;
+
+/**
+ * What chat-service tells the world: client events on {@code chat:room:<id>} and domain
+ * events on {@code chat.events} (facts, each with an {@code eventId}).
+ */
+public final class ChatEvents {
+    /** Client event: a message in a room, with its stream {@code seq}. */
+    public static final String MESSAGE = "chat:message";
+    public static final String USER_JOINED = "chat:user_joined";
+
+    private ChatEvents() {
+    }
+
+    /** The data of a {@code chat:message} frame; {@code clientRef} is the sender's command id. */
+    public record ChatMessage(String messageId, String roomId, long seq, String userId, String userName,
+                              String content, String type, String replyTo, List<String> mentions, long createdAt,
+                              String clientRef) {
+    }
+
+    /** The data of a {@code chat:user_joined} frame. */
+    public record UserJoined(String roomId, String userId, String name, int memberCount) {
+    }
+
+    /** A room as the API and the join's ack show it. */
+    public record Room(String id, String name, String type, String description, int maxMembers, String createdBy,
+                       long createdAt) {
+    }
+
+    // Domain events on chat.events
+
+    public record RoomCreated(String eventId, String roomId, String name, String type, String createdBy,
+                              long createdAt) {
+    }
+
+    public record MemberJoined(String eventId, String roomId, String userId, long joinedAt) {
+    }
+
+    public record MessagePosted(String eventId, String roomId, String messageId, long seq, String authorId,
+                                String content, List<String> mentions, String replyTo, long createdAt) {
+    }
+}

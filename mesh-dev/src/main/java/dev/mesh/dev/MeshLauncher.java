@@ -1,0 +1,171 @@
+package dev.mesh.dev;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.http.client.ReactorResourceFactory;
+
+import dev.mesh.chat.ChatServiceApplication;
+import dev.mesh.gateway.GatewayApplication;
+import dev.mesh.notification.NotificationServiceApplication;
+import dev.mesh.presence.PresenceServiceApplication;
+import dev.mesh.quiz.QuizServiceApplication;
+import dev.mesh.runtime.MeshApplication;
+import dev.mesh.testkit.infra.MeshInfra;
+
+/**
+ * Starts the whole mesh in this JVM on a given infrastructure: the four services, each on
+ * its own database, and any number of gateway instances. Each app gets its own Spring
+ * context and reads only its own configuration file; everything it must differ in is passed
+ * as command-line arguments, which win over those files. Used by {@link MeshDev} and by the
+ * end-to-end tests, which also stop and restart single apps to test crashes.
+ */
+public final class MeshLauncher implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(MeshLauncher.class);
+
+    /** A service of the mesh: its app class, configuration name and database. */
+    public enum Service {
+        CHAT(ChatServiceApplication.class, "chat-service", "chat", "MESH_CHAT_URL"),
+        QUIZ(QuizServiceApplication.class, "quiz-service", "quiz", "MESH_QUIZ_URL"),
+        PRESENCE(PresenceServiceApplication.class, "presence-service", "presence", "MESH_PRESENCE_URL"),
+        NOTIFICATION(NotificationServiceApplication.class, "notification-service", "notification", "MESH_NOTIFICATION_URL");
+
+        final Class<?> app;
+        final String configName;
+        final String database;
+        final String urlVariable;
+
+        Service(Class<?> app, String configName, String database, String urlVariable) {
+            this.app = app;
+            this.configName = configName;
+            this.database = database;
+            this.urlVariable = urlVariable;
+        }
+    }
+
+    /**
+     * @param issuerUri        the token issuer every app trusts
+     * @param servicePorts     0 = any free port
+     * @param databasePrefix   prefix of the database names, so several meshes can share one server (tests)
+     * @param extraArguments   arguments added to every app (e.g. log levels)
+     */
+    public record Options(String issuerUri, Map<Service, Integer> servicePorts, String databasePrefix,
+                          List<String> extraArguments) {
+    }
+
+    private final MeshInfra infra;
+    private final Options options;
+    private final Map<Service, ConfigurableApplicationContext> services = new LinkedHashMap<>();
+    private final Map<Service, Integer> servicePorts = new LinkedHashMap<>();
+    private final List<ConfigurableApplicationContext> gateways = new ArrayList<>();
+
+    public MeshLauncher(MeshInfra infra, Options options) {
+        this.infra = infra;
+        this.options = options;
+    }
+
+    public void startServices() {
+        for (Service service : Service.values()) {
+            startService(service);
+        }
+    }
+
+    public ConfigurableApplicationContext startService(Service service) {
+        MeshInfra.Database db = infra.database(options.databasePrefix() + service.database);
+        int port = servicePorts.getOrDefault(service, options.servicePorts().getOrDefault(service, 0));
+        List<String> args = new ArrayList<>(common());
+        args.addAll(List.of(
+                "--server.port=" + port,
+                "--spring.r2dbc.url=" + db.r2dbcUrl(),
+                "--spring.r2dbc.username=" + db.username(),
+                "--spring.r2dbc.password=" + db.password(),
+                "--spring.flyway.url=" + db.jdbcUrl(),
+                "--spring.flyway.user=" + db.username(),
+                "--spring.flyway.password=" + db.password(),
+                // Several apps share this classpath: the gateway's routing belongs to the gateway only.
+                "--spring.cloud.gateway.server.webflux.enabled=false"));
+        long started = System.nanoTime();
+        ConfigurableApplicationContext context = run(MeshApplication.builder(service.app, service.configName), args);
+        servicePorts.put(service, localPort(context));
+        services.put(service, context);
+        log.info("{} up on port {} in {} ms", service.configName, localPort(context), (System.nanoTime() - started) / 1_000_000);
+        return context;
+    }
+
+    /** Stops one service as a crash would leave it: its in-flight work is lost, its database and Kafka stay. */
+    public void stopService(Service service) {
+        ConfigurableApplicationContext context = services.remove(service);
+        if (context != null) {
+            context.close();
+        }
+    }
+
+    public ConfigurableApplicationContext startGateway(String instanceId, int port) {
+        List<String> args = new ArrayList<>(common());
+        args.add("--server.port=" + port);
+        args.add("--mesh.instance-id=" + instanceId);
+        for (Map.Entry<Service, Integer> service : servicePorts.entrySet()) {
+            args.add("--" + service.getKey().urlVariable + "=http://localhost:" + service.getValue());
+        }
+        long started = System.nanoTime();
+        ConfigurableApplicationContext context = run(
+                MeshApplication.builder(GatewayApplication.class, GatewayApplication.CONFIG_NAME), args);
+        gateways.add(context);
+        log.info("gateway {} up on port {} in {} ms", instanceId, localPort(context), (System.nanoTime() - started) / 1_000_000);
+        return context;
+    }
+
+    public void stopGateway(ConfigurableApplicationContext gateway) {
+        gateways.remove(gateway);
+        gateway.close();
+    }
+
+    /**
+     * Each app gets Reactor Netty resources of its own. With the default global ones, closing one
+     * app (a crash test, a restart) disposes the event loops of every other app in this JVM.
+     */
+    private static ConfigurableApplicationContext run(SpringApplicationBuilder app, List<String> args) {
+        ReactorResourceFactory resources = new ReactorResourceFactory();
+        resources.setUseGlobalResources(false);
+        resources.afterPropertiesSet();
+        return app.initializers(context -> context.getBeanFactory().registerSingleton("reactorResourceFactory", resources))
+                .run(args.toArray(String[]::new));
+    }
+
+    public static int localPort(ConfigurableApplicationContext context) {
+        return Integer.parseInt(context.getEnvironment().getProperty("local.server.port", "-1"));
+    }
+
+    public int servicePort(Service service) {
+        return servicePorts.get(service);
+    }
+
+    public ConfigurableApplicationContext service(Service service) {
+        return services.get(service);
+    }
+
+    private List<String> common() {
+        List<String> args = new ArrayList<>(List.of(
+                "--spring.kafka.bootstrap-servers=" + infra.kafkaBootstrapServers(),
+                "--mesh.security.issuer=" + options.issuerUri()));
+        args.addAll(options.extraArguments());
+        return args;
+    }
+
+    @Override
+    public void close() {
+        for (ConfigurableApplicationContext gateway : List.copyOf(gateways)) {
+            stopGateway(gateway);
+        }
+        for (Service service : List.copyOf(services.keySet())) {
+            stopService(service);
+        }
+    }
+}

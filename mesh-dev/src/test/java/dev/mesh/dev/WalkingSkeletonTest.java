@@ -1,0 +1,351 @@
+package dev.mesh.dev;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.springframework.context.ConfigurableApplicationContext;
+
+import tools.jackson.databind.JsonNode;
+
+import dev.mesh.contracts.MeshJson;
+import dev.mesh.testkit.auth.TokenIssuer;
+import dev.mesh.testkit.infra.MeshInfra;
+import dev.mesh.testkit.ws.WsTestClient;
+import dev.mesh.testkit.ws.WsUpgradeRejected;
+
+/**
+ * The walking skeleton end to end, on real Kafka, real PostgreSQL and real sockets: the four
+ * services and two gateway instances in this JVM, clients on both gateways.
+ */
+class WalkingSkeletonTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(30);
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    private static TokenIssuer issuer;
+    private static MeshLauncher mesh;
+    private static int gateway1;
+    private static int gateway2;
+    private static String roomId;
+
+    @BeforeAll
+    static void startMesh() throws Exception {
+        issuer = new TokenIssuer(0);
+        mesh = new MeshLauncher(MeshInfra.get(), new MeshLauncher.Options(issuer.issuerUri(), Map.of(), "e2e_",
+                List.of("--mesh.commands.apply-timeout=10s")));
+        mesh.startServices();
+        gateway1 = MeshLauncher.localPort(mesh.startGateway("gateway-a", 0));
+        gateway2 = MeshLauncher.localPort(mesh.startGateway("gateway-b", 0));
+        HttpResponse<String> created = post(gateway1, "/api/chat/rooms", token("ada", "instructor"),
+                "{\"name\":\"Algebra\",\"type\":\"public\"}");
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        roomId = MeshJson.read(created.body(), JsonNode.class).get("id").asString();
+    }
+
+    @AfterAll
+    static void stopMesh() {
+        if (mesh != null) {
+            mesh.close();
+        }
+        if (issuer != null) {
+            issuer.close();
+        }
+    }
+
+    @Test
+    void aMessageReachesClientsOnBothGatewaysWithOneSeqAndTheSenderGetsItsAck() {
+        try (WsTestClient alan = connectWithHeader(gateway1, "alan");
+             WsTestClient barbara = connectWithAuthFrame(gateway2, "barbara")) {
+            join(alan);
+            join(barbara);
+
+            String id = alan.sendCommand("chat:message", Map.of("roomId", roomId, "content", "hello from gateway 1"));
+
+            JsonNode atAlan = alan.await(f -> isMessage(f, "hello from gateway 1"), WAIT);
+            JsonNode ack = alan.awaitReply(id, WAIT);
+            JsonNode atBarbara = barbara.await(f -> isMessage(f, "hello from gateway 1"), WAIT);
+            assertThat(ack.get("type").asString()).isEqualTo("ack");
+            long seq = ack.get("data").get("seq").asLong();
+            assertThat(atAlan.get("seq").asLong()).isEqualTo(seq);
+            assertThat(atBarbara.get("seq").asLong()).isEqualTo(seq);
+            assertThat(atAlan.get("topic").asString()).isEqualTo("chat:room:" + roomId);
+            assertThat(atAlan.get("data").get("clientRef").asString()).isEqualTo(id);
+            // The event to the sender comes before its ack.
+            List<JsonNode> seen = alan.received();
+            assertThat(indexOf(seen, f -> isMessage(f, "hello from gateway 1")))
+                    .isLessThan(indexOf(seen, f -> id.equals(text(f, "ref"))));
+        }
+    }
+
+    @Test
+    void aCommandSentWhileChatServiceIsDownIsAppliedOnceAfterItsRestart() throws Exception {
+        try (WsTestClient alan = connectWithHeader(gateway1, "alan");
+             WsTestClient barbara = connectWithHeader(gateway2, "barbara")) {
+            join(alan);
+            join(barbara);
+
+            mesh.stopService(MeshLauncher.Service.CHAT);
+            String id = alan.sendCommand("chat:message", Map.of("roomId", roomId, "content", "sent during the outage"));
+            Thread.sleep(1500);
+            assertThat(alan.received()).noneMatch(f -> id.equals(text(f, "ref")));
+
+            mesh.startService(MeshLauncher.Service.CHAT);
+
+            JsonNode ack = alan.awaitReply(id, Duration.ofSeconds(90));
+            assertThat(ack.get("type").asString()).as(ack.toString()).isEqualTo("ack");
+            JsonNode atBarbara = barbara.await(f -> isMessage(f, "sent during the outage"), WAIT);
+            assertThat(atBarbara.get("seq").asLong()).isEqualTo(ack.get("data").get("seq").asLong());
+            assertThat(storedMessages(id)).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aRetryWithTheSameIdGetsTheSameResultAtTheNewSessionAndStoresNothingNew() throws Exception {
+        String id = UUID.randomUUID().toString();
+        Map<String, Object> frame = Map.of("type", "chat:message", "id", id,
+                "data", Map.of("roomId", roomId, "content", "exactly once"));
+        JsonNode first;
+        try (WsTestClient alan = connectWithHeader(gateway1, "alan")) {
+            join(alan);
+            alan.send(frame);
+            first = alan.awaitReply(id, WAIT);
+        }
+        try (WsTestClient alanElsewhere = connectWithHeader(gateway2, "alan")) {
+            alanElsewhere.send(frame);
+            JsonNode again = alanElsewhere.awaitReply(id, WAIT);
+            assertThat(again.get("type").asString()).isEqualTo("ack");
+            assertThat(again.get("data")).isEqualTo(first.get("data"));
+
+            alanElsewhere.send(Map.of("type", "chat:message", "id", id,
+                    "data", Map.of("roomId", roomId, "content", "something else")));
+            JsonNode conflict = alanElsewhere.awaitReply(id, WAIT);
+            assertThat(text(conflict, "code")).isEqualTo("CONFLICT");
+        }
+        assertThat(storedMessages(id)).isEqualTo(1);
+    }
+
+    @Nested
+    class BadInputIsAnsweredAndTheSocketStaysUsable {
+
+        @Test
+        void notJsonUnknownTypeMissingIdAndBadDataEachGetAValidationError() {
+            try (WsTestClient alan = connectWithHeader(gateway1, "alan")) {
+                alan.send("this is not json");
+                assertThat(text(alan.await(f -> "error".equals(text(f, "type")), WAIT), "code")).isEqualTo("VALIDATION");
+
+                alan.send(Map.of("type", "chat:fly", "id", "u-1", "data", Map.of()));
+                JsonNode unknown = alan.awaitReply("u-1", WAIT);
+                assertThat(text(unknown, "code")).isEqualTo("VALIDATION");
+
+                alan.send(Map.of("type", "quiz:tick", "id", "u-2", "data", Map.of("sessionId", "s")));
+                assertThat(text(alan.awaitReply("u-2", WAIT), "code")).as("internal commands cannot be forged").isEqualTo("VALIDATION");
+
+                alan.send(Map.of("type", "chat:message", "data", Map.of("roomId", roomId, "content", "no id")));
+                JsonNode noId = alan.await(f -> "error".equals(text(f, "type")) && text(f, "message").contains("needs an id"), WAIT);
+                assertThat(text(noId, "code")).isEqualTo("VALIDATION");
+
+                alan.send(Map.of("type", "chat:message", "id", "u-3", "data", "not an object"));
+                assertThat(text(alan.awaitReply("u-3", WAIT), "code")).isEqualTo("VALIDATION");
+
+                String empty = alan.sendCommand("chat:message", Map.of("roomId", roomId, "content", "   "));
+                assertThat(text(alan.awaitReply(empty, WAIT), "code")).isEqualTo("VALIDATION");
+
+                // Still usable: a good command gets its ack.
+                String join = alan.sendCommand("chat:join", Map.of("roomId", roomId));
+                assertThat(text(alan.awaitReply(join, WAIT), "type")).isEqualTo("ack");
+                assertThat(alan.isOpen()).isTrue();
+            }
+        }
+
+        @Test
+        void aFrameOverSixtyFourKilobytesClosesWith1009() {
+            try (WsTestClient alan = connectWithHeader(gateway1, "alan")) {
+                alan.send("{\"type\":\"chat:message\",\"id\":\"big\",\"data\":{\"content\":\"" + "x".repeat(70_000) + "\"}}");
+                assertThat(alan.awaitClose(WAIT).code()).isEqualTo(1009);
+            }
+        }
+
+        @Test
+        void aBinaryFrameClosesWith1003() {
+            try (WsTestClient alan = connectWithHeader(gateway1, "alan")) {
+                alan.sendBinary(new byte[] {1, 2, 3});
+                assertThat(alan.awaitClose(WAIT).code()).isEqualTo(1003);
+            }
+        }
+    }
+
+    @Nested
+    class Authentication {
+
+        @Test
+        void noTokenWithinTheDeadlineClosesWith4001AndNeverWelcomes() {
+            try (WsTestClient anonymous = WsTestClient.connect(ws(gateway1))) {
+                assertThat(anonymous.awaitClose(Duration.ofSeconds(15)).code()).isEqualTo(4001);
+                assertThat(anonymous.received()).noneMatch(f -> "welcome".equals(text(f, "type")));
+            }
+        }
+
+        @Test
+        void aFrameBeforeAuthClosesWith4001() {
+            try (WsTestClient anonymous = WsTestClient.connect(ws(gateway1))) {
+                anonymous.sendCommand("chat:join", Map.of("roomId", roomId));
+                assertThat(anonymous.awaitClose(WAIT).code()).isEqualTo(4001);
+            }
+        }
+
+        @Test
+        void expiredForgedWrongIssuerAndWrongAudienceTokensAreRefused() {
+            List<String> bad = List.of(
+                    issuer.forUser("alan", "alan", List.of("student")).ttl(Duration.ofMinutes(-5)).sign(),
+                    issuer.forUser("alan", "alan", List.of("student")).signedWithUnknownKey().sign(),
+                    issuer.forUser("alan", "alan", List.of("student")).issuer("http://elsewhere.invalid").sign(),
+                    issuer.forUser("alan", "alan", List.of("student")).audience("someone-else").sign());
+            for (String token : bad) {
+                try (WsTestClient viaHeader = WsTestClient.connect(ws(gateway1), Map.of("Authorization", "Bearer " + token));
+                     WsTestClient viaFrame = WsTestClient.connect(ws(gateway2))) {
+                    viaFrame.send(Map.of("type", "auth", "data", Map.of("token", token)));
+                    assertThat(viaHeader.awaitClose(WAIT).code()).isEqualTo(4001);
+                    assertThat(viaFrame.awaitClose(WAIT).code()).isEqualTo(4001);
+                    assertThat(viaHeader.received()).noneMatch(f -> "welcome".equals(text(f, "type")));
+                    assertThat(viaFrame.received()).noneMatch(f -> "welcome".equals(text(f, "type")));
+                }
+            }
+        }
+
+        @Test
+        void aBrowserFromAnOriginNotAllowedIsRefusedWith403() {
+            assertThatThrownBy(() -> WsTestClient.connect(ws(gateway1), Map.of("Origin", "http://evil.example")))
+                    .isInstanceOfSatisfying(WsUpgradeRejected.class, e -> assertThat(e.status()).isEqualTo(403));
+            try (WsTestClient allowed = WsTestClient.connect(ws(gateway1), Map.of("Origin", "http://localhost:8000"))) {
+                allowed.send(Map.of("type", "auth", "data", Map.of("token", token("alan", "student"))));
+                allowed.await(f -> "welcome".equals(text(f, "type")), WAIT);
+            }
+        }
+
+        @Test
+        void theHttpApiNeedsATokenAndTheRightRole() throws Exception {
+            HttpResponse<String> anonymous = HTTP.send(HttpRequest.newBuilder(URI.create(http(gateway1) + "/api/chat/rooms")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(anonymous.statusCode()).isEqualTo(401);
+            HttpResponse<String> student = post(gateway2, "/api/chat/rooms", token("alan", "student"),
+                    "{\"name\":\"Mine\",\"type\":\"public\"}");
+            assertThat(student.statusCode()).isEqualTo(403);
+            assertThat(MeshJson.read(student.body(), JsonNode.class).get("code").asString()).isEqualTo("FORBIDDEN");
+        }
+    }
+
+    @Test
+    void everyAppReportsLivenessReadinessAndPrometheusMetrics() throws Exception {
+        for (MeshLauncher.Service service : MeshLauncher.Service.values()) {
+            int port = mesh.servicePort(service);
+            for (String path : List.of("/actuator/health/liveness", "/actuator/health/readiness", "/actuator/prometheus")) {
+                HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(http(port) + path)).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertThat(response.statusCode()).as(service + path).isEqualTo(200);
+            }
+        }
+        for (int port : List.of(gateway1, gateway2)) {
+            HttpResponse<String> readiness = HTTP.send(HttpRequest.newBuilder(
+                    URI.create(http(port) + "/actuator/health/readiness")).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(readiness.statusCode()).isEqualTo(200);
+        }
+    }
+
+    @Test
+    void servicesWithoutTheirDomainYetAnswerTheirCommandsInsteadOfStayingSilent() {
+        try (WsTestClient ada = connectWithHeader(gateway1, "ada")) {
+            String id = ada.sendCommand("quiz:host", Map.of("quizId", "q-1"));
+            JsonNode reply = ada.awaitReply(id, WAIT);
+            assertThat(text(reply, "type")).isEqualTo("error");
+            assertThat(text(reply, "message")).contains("not available yet");
+        }
+    }
+
+    // helpers
+
+    private static WsTestClient connectWithHeader(int port, String user) {
+        WsTestClient client = WsTestClient.connect(ws(port), Map.of("Authorization", "Bearer " + token(user, "student")));
+        client.await(f -> "welcome".equals(text(f, "type")), WAIT);
+        return client;
+    }
+
+    private static WsTestClient connectWithAuthFrame(int port, String user) {
+        WsTestClient client = WsTestClient.connect(ws(port));
+        client.send(Map.of("type", "auth", "data", Map.of("token", token(user, "student"))));
+        client.await(f -> "welcome".equals(text(f, "type")), WAIT);
+        return client;
+    }
+
+    private static void join(WsTestClient client) {
+        String id = client.sendCommand("chat:join", Map.of("roomId", roomId));
+        JsonNode ack = client.awaitReply(id, WAIT);
+        assertThat(text(ack, "type")).as(ack.toString()).isEqualTo("ack");
+    }
+
+    private static String token(String user, String role) {
+        return issuer.token(user, user, List.of(role));
+    }
+
+    private static boolean isMessage(JsonNode frame, String content) {
+        return "chat:message".equals(text(frame, "type")) && content.equals(text(frame.path("data"), "content"));
+    }
+
+    private static int indexOf(List<JsonNode> frames, java.util.function.Predicate<JsonNode> p) {
+        for (int i = 0; i < frames.size(); i++) {
+            if (p.test(frames.get(i))) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static String text(JsonNode node, String field) {
+        JsonNode value = node == null ? null : node.get(field);
+        return value == null || value.isNull() ? null : value.asString();
+    }
+
+    private static int storedMessages(String clientRef) throws Exception {
+        MeshInfra.Database db = MeshInfra.get().database("e2e_chat");
+        try (Connection c = DriverManager.getConnection(db.jdbcUrl(), db.username(), db.password());
+             PreparedStatement q = c.prepareStatement("SELECT count(*) FROM chat_messages WHERE client_ref = ?")) {
+            q.setString(1, clientRef);
+            try (ResultSet rs = q.executeQuery()) {
+                rs.next();
+                return rs.getInt(1);
+            }
+        }
+    }
+
+    private static HttpResponse<String> post(int port, String path, String token, String json) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(http(port) + path))
+                        .header("Authorization", "Bearer " + token)
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(json)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static String ws(int port) {
+        return "ws://localhost:" + port + "/ws";
+    }
+
+    private static String http(int port) {
+        return "http://localhost:" + port;
+    }
+}

@@ -1,0 +1,101 @@
+package dev.mesh.runtime;
+
+import java.time.Clock;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.r2dbc.autoconfigure.R2dbcAutoConfiguration;
+import org.springframework.boot.r2dbc.autoconfigure.R2dbcTransactionManagerAutoConfiguration;
+import org.springframework.context.annotation.Bean;
+import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.r2dbc.core.DatabaseClient;
+import org.springframework.transaction.ReactiveTransactionManager;
+import org.springframework.transaction.reactive.TransactionalOperator;
+
+import dev.mesh.runtime.command.CommandHandler;
+import dev.mesh.runtime.command.CommandListener;
+import dev.mesh.runtime.command.CommandProcessor;
+import dev.mesh.runtime.kafka.KafkaPublisher;
+import dev.mesh.runtime.kafka.MeshKafkaAutoConfiguration;
+import dev.mesh.runtime.outbox.OutboxRelay;
+import dev.mesh.runtime.store.IdempotencyStore;
+import dev.mesh.runtime.store.Outbox;
+import dev.mesh.runtime.store.StreamSeq;
+import dev.mesh.runtime.web.ProblemDetailsAdvice;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.r2dbc.spi.ConnectionFactory;
+
+/**
+ * What a domain service (one with {@code mesh.service} set and its own database) gets: the
+ * ordered command listener, idempotency, the outbox and its elected relay, seq allocation and
+ * problem+json errors.
+ */
+@AutoConfiguration(after = {R2dbcAutoConfiguration.class, R2dbcTransactionManagerAutoConfiguration.class,
+        MeshKafkaAutoConfiguration.class})
+@ConditionalOnClass(DatabaseClient.class)
+@ConditionalOnExpression("!'${mesh.service:}'.isBlank()")
+@EnableConfigurationProperties(MeshProperties.class)
+public class MeshServiceAutoConfiguration {
+
+    @Bean
+    @ConditionalOnMissingBean
+    Clock meshClock() {
+        return Clock.systemUTC();
+    }
+
+    @Bean
+    @ConditionalOnBean(ConnectionFactory.class)
+    Outbox outbox(DatabaseClient db) {
+        return new Outbox(db);
+    }
+
+    @Bean
+    @ConditionalOnBean(ConnectionFactory.class)
+    IdempotencyStore idempotencyStore(DatabaseClient db) {
+        return new IdempotencyStore(db);
+    }
+
+    @Bean
+    @ConditionalOnBean(ConnectionFactory.class)
+    StreamSeq streamSeq(DatabaseClient db) {
+        return new StreamSeq(db);
+    }
+
+    @Bean
+    @ConditionalOnBean(ConnectionFactory.class)
+    TransactionalOperator meshTransactions(ReactiveTransactionManager transactionManager) {
+        return TransactionalOperator.create(transactionManager);
+    }
+
+    @Bean
+    @ConditionalOnBean(ConnectionFactory.class)
+    CommandProcessor commandProcessor(ObjectProvider<CommandHandler> handlers, IdempotencyStore idempotency, Outbox outbox,
+                                      TransactionalOperator meshTransactions, KafkaPublisher publisher,
+                                      MeshProperties properties, MeterRegistry meters, Clock meshClock) {
+        return new CommandProcessor(handlers.orderedStream().toList(), idempotency, outbox, meshTransactions, publisher,
+                properties.commands(), meters, meshClock);
+    }
+
+    @Bean
+    @ConditionalOnBean(CommandProcessor.class)
+    CommandListener commandListener(CommandProcessor processor, MeshProperties properties) {
+        return new CommandListener(processor, properties.commands().applyTimeout());
+    }
+
+    @Bean
+    @ConditionalOnBean(ConnectionFactory.class)
+    OutboxRelay outboxRelay(ConnectionFactory connectionFactory, KafkaTemplate<String, String> kafkaTemplate,
+                            MeshProperties properties, MeterRegistry meters) {
+        return new OutboxRelay(connectionFactory, kafkaTemplate, properties.outbox(), meters);
+    }
+
+    @Bean
+    ProblemDetailsAdvice problemDetailsAdvice() {
+        return new ProblemDetailsAdvice();
+    }
+}

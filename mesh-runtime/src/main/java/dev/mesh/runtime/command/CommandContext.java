@@ -1,0 +1,94 @@
+package dev.mesh.runtime.command;
+
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+
+import dev.mesh.contracts.MeshJson;
+import dev.mesh.contracts.kafka.CommandEnvelope;
+import dev.mesh.contracts.kafka.Delivery;
+import dev.mesh.contracts.kafka.UserRef;
+import dev.mesh.contracts.wire.MeshException;
+import dev.mesh.runtime.store.Outbox;
+import reactor.core.publisher.Mono;
+
+/**
+ * A command being applied: who sent it, from which session, with which key; and the
+ * outbox through which its effects leave, in the command's transaction.
+ */
+public final class CommandContext {
+
+    private final CommandEnvelope envelope;
+    private final String key;
+    private final Outbox outbox;
+
+    CommandContext(CommandEnvelope envelope, String key, Outbox outbox) {
+        this.envelope = envelope;
+        this.key = key;
+        this.outbox = outbox;
+    }
+
+    public CommandEnvelope envelope() {
+        return envelope;
+    }
+
+    public UserRef user() {
+        return envelope.user();
+    }
+
+    public String commandId() {
+        return envelope.commandId();
+    }
+
+    public String sessionId() {
+        return envelope.replyTo().sessionId();
+    }
+
+    /** The command's Kafka key: its stream id. */
+    public String key() {
+        return key;
+    }
+
+    public long receivedAt() {
+        return envelope.receivedAt();
+    }
+
+    /** The command's data as a record; VALIDATION when it does not have that shape. */
+    public <T> T data(Class<T> type) {
+        JsonNode data = envelope.data();
+        if (data == null || !data.isObject()) {
+            throw MeshException.validation("data must be a JSON object");
+        }
+        try {
+            return MeshJson.convert(data, type);
+        } catch (JacksonException e) {
+            throw MeshException.validation("data does not match " + envelope.type() + ": " + e.getOriginalMessage());
+        }
+    }
+
+    /** An event to everyone attached to a stream topic, keyed by this command's stream. */
+    public Mono<Void> publish(String topic, String eventType, Long seq, Object data) {
+        return outbox.deliver(key, Delivery.event(Delivery.Audience.topic(topic), null,
+                new Delivery.Event(eventType, topic, seq, MeshJson.tree(data))));
+    }
+
+    /** An event to this command's session only (a replay before the ack, for instance). */
+    public Mono<Void> publishToSession(String topic, String eventType, Long seq, Object data) {
+        return outbox.deliver(key, Delivery.event(Delivery.Audience.session(sessionId()), null,
+                new Delivery.Event(eventType, topic, seq, MeshJson.tree(data))));
+    }
+
+    /** Attaches this command's session to a stream topic from {@code fromSeq} on. */
+    public Mono<Void> attach(String topic, long fromSeq) {
+        return outbox.deliver(key, Delivery.attach(new Delivery.Attach(sessionId(), topic, fromSeq)));
+    }
+
+    /** Any delivery, keyed by this command's stream. */
+    public Mono<Void> deliver(Delivery delivery) {
+        return outbox.deliver(key, delivery);
+    }
+
+    /** A domain event on a domain's event topic. */
+    public Mono<Void> event(String kafkaTopic, String eventKey, Object domainEvent) {
+        return outbox.event(kafkaTopic, eventKey, domainEvent);
+    }
+}

@@ -1,0 +1,51 @@
+package dev.mesh.runtime.command;
+
+import java.time.Duration;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.kafka.annotation.KafkaListener;
+
+import tools.jackson.core.JacksonException;
+
+import dev.mesh.contracts.MeshJson;
+import dev.mesh.contracts.kafka.CommandEnvelope;
+
+/**
+ * Consumes the service's command topic, one record at a time per partition: each command is
+ * applied and its transaction committed before the next record of the partition is read,
+ * and the offset is committed after that (ack mode RECORD). The method returns {@code void}
+ * and blocks on the container's thread on purpose — a {@code Mono}-returning listener would
+ * run one partition's records concurrently and lose per-stream order (STACK.md).
+ */
+public class CommandListener {
+
+    private static final Logger log = LoggerFactory.getLogger(CommandListener.class);
+
+    private final CommandProcessor processor;
+    private final Duration blockLimit;
+
+    public CommandListener(CommandProcessor processor, Duration applyTimeout) {
+        this.processor = processor;
+        // The processor answers by itself after applyTimeout; this bound only guards against a hung reply send.
+        this.blockLimit = applyTimeout.plusSeconds(15);
+    }
+
+    @KafkaListener(id = "${mesh.service}-commands", topics = "${mesh.service}.commands",
+            groupId = "${mesh.service}-service", concurrency = "${mesh.kafka.partitions:3}")
+    public void onCommand(ConsumerRecord<String, String> record) {
+        CommandEnvelope command;
+        try {
+            command = MeshJson.read(record.value(), CommandEnvelope.class);
+        } catch (JacksonException e) {
+            log.error("Skipping an unreadable command at {}-{}@{}", record.topic(), record.partition(), record.offset());
+            return;
+        }
+        if (command.commandId() == null || command.user() == null || command.replyTo() == null) {
+            log.error("Skipping an incomplete command at {}-{}@{}", record.topic(), record.partition(), record.offset());
+            return;
+        }
+        processor.process(command, record.key()).block(blockLimit);
+    }
+}

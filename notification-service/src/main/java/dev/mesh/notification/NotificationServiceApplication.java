@@ -1,0 +1,18 @@
+package dev.mesh.notification;
+
+import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
+
+import dev.mesh.runtime.MeshApplication;
+
+/** Notifications: in-app and email. The domain is issue 7; today the app answers its commands "not available yet". */
+@SpringBootApplication
+@ConfigurationPropertiesScan
+public class NotificationServiceApplication {
+
+    public static final String CONFIG_NAME = "notification-service";
+
+    public static void main(String[] args) {
+        MeshApplication.run(NotificationServiceApplication.class, CONFIG_NAME, args);
+    }
+}
