@@ -107,8 +107,9 @@ public final class MeshLauncher implements AutoCloseable {
         }
     }
 
-    public ConfigurableApplicationContext startGateway(String instanceId, int port) {
+    public ConfigurableApplicationContext startGateway(String instanceId, int port, String... extraArguments) {
         List<String> args = new ArrayList<>(common());
+        args.addAll(List.of(extraArguments));
         args.add("--server.port=" + port);
         args.add("--mesh.instance-id=" + instanceId);
         for (Map.Entry<Service, Integer> service : servicePorts.entrySet()) {
@@ -153,6 +154,8 @@ public final class MeshLauncher implements AutoCloseable {
 
     private List<String> common() {
         List<String> args = new ArrayList<>(List.of(
+                // The launcher logs its own "up" line per app; Boot's would name the launcher's main class.
+                "--spring.main.log-startup-info=false",
                 "--spring.kafka.bootstrap-servers=" + infra.kafkaBootstrapServers(),
                 "--mesh.security.issuer=" + options.issuerUri()));
         args.addAll(options.extraArguments());

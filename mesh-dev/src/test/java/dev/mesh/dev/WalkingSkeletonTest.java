@@ -44,6 +44,7 @@ class WalkingSkeletonTest {
     private static int gateway1;
     private static int gateway2;
     private static String roomId;
+    private static int quickGateway;
 
     @BeforeAll
     static void startMesh() throws Exception {
@@ -249,6 +250,82 @@ class WalkingSkeletonTest {
             assertThat(student.statusCode()).isEqualTo(403);
             assertThat(MeshJson.read(student.body(), JsonNode.class).get("code").asString()).isEqualTo("FORBIDDEN");
         }
+    }
+
+    /**
+     * Session life on a third gateway with short timers (heartbeat 1 s, idle 3 s) and a limit of
+     * two sockets per address, so the timers can be observed without waiting minutes.
+     */
+    @Nested
+    class SessionLife {
+
+        @Test
+        void theServerPingsAndASilentClientIsClosedWhileOneThatAnswersStays() throws Exception {
+            int quick = quickGateway();
+            try (WsTestClient silent = connectWithHeader(quick, "edsger");
+                 WsTestClient lively = connectWithHeader(quick, "margaret")) {
+                lively.await(f -> "ping".equals(text(f, "type")), WAIT);
+                for (int i = 0; i < 6; i++) {
+                    lively.send(Map.of("type", "pong"));
+                    Thread.sleep(700);
+                }
+                assertThat(silent.awaitClose(WAIT).code()).isEqualTo(1000);
+                assertThat(lively.isOpen()).isTrue();
+            }
+        }
+
+        @Test
+        void aTokenThatExpiresClosesWith4001UnlessRefreshedInBandByTheSameUser() {
+            String shortLived = issuer.forUser("alan", "alan", List.of("student")).ttl(Duration.ofSeconds(2)).sign();
+            try (WsTestClient expiring = WsTestClient.connect(ws(gateway1), Map.of("Authorization", "Bearer " + shortLived));
+                 WsTestClient refreshed = WsTestClient.connect(ws(gateway1), Map.of("Authorization", "Bearer " + shortLived));
+                 WsTestClient hijacked = WsTestClient.connect(ws(gateway2), Map.of("Authorization", "Bearer " + shortLived))) {
+                expiring.await(f -> "welcome".equals(text(f, "type")), WAIT);
+                refreshed.await(f -> "welcome".equals(text(f, "type")), WAIT);
+                hijacked.await(f -> "welcome".equals(text(f, "type")), WAIT);
+
+                refreshed.send(Map.of("type", "auth", "data", Map.of("token", token("alan", "student"))));
+                hijacked.send(Map.of("type", "auth", "data", Map.of("token", token("barbara", "student"))));
+
+                assertThat(hijacked.awaitClose(WAIT).code()).as("a token for another user").isEqualTo(4003);
+                assertThat(expiring.awaitClose(WAIT).code()).isEqualTo(4001);
+                String id = refreshed.sendCommand("chat:join", Map.of("roomId", roomId));
+                assertThat(text(refreshed.awaitReply(id, WAIT), "type")).isEqualTo("ack");
+                assertThat(refreshed.isOpen()).isTrue();
+            }
+        }
+
+        @Test
+        void anAddressOverItsConnectionLimitIsClosedWith1013() {
+            int quick = quickGateway();
+            try (WsTestClient first = connectWithHeader(quick, "alan");
+                 WsTestClient second = connectWithHeader(quick, "barbara");
+                 WsTestClient third = WsTestClient.connect(ws(quick))) {
+                assertThat(third.awaitClose(WAIT).code()).isEqualTo(1013);
+                assertThat(first.isOpen()).isTrue();
+                assertThat(second.isOpen()).isTrue();
+            }
+        }
+    }
+
+    @Test
+    void aGatewayThatShutsDownTellsItsClientsToReconnectAndClosesWith1012() {
+        ConfigurableApplicationContext draining = mesh.startGateway("gateway-draining", 0);
+        try (WsTestClient alan = connectWithHeader(MeshLauncher.localPort(draining), "alan")) {
+            mesh.stopGateway(draining);
+            JsonNode reconnect = alan.await(f -> "reconnect".equals(text(f, "type")), WAIT);
+            assertThat(reconnect.get("data").get("afterMs").asLong()).isBetween(0L, 2000L);
+            assertThat(alan.awaitClose(WAIT).code()).isEqualTo(1012);
+        }
+    }
+
+    private static synchronized int quickGateway() {
+        if (quickGateway == 0) {
+            quickGateway = MeshLauncher.localPort(mesh.startGateway("gateway-quick", 0,
+                    "--mesh.gateway.heartbeat-interval=1s", "--mesh.gateway.idle-timeout=3s",
+                    "--mesh.gateway.max-connections-per-address=2"));
+        }
+        return quickGateway;
     }
 
     @Test
