@@ -14,15 +14,19 @@ import tools.jackson.databind.node.ObjectNode;
  */
 public final class MeshJson {
 
-    private static final JsonMapper MAPPER = JsonMapper.builder()
-            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-            .disable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
-            .changeDefaultPropertyInclusion(incl -> incl
-                    .withValueInclusion(JsonInclude.Include.NON_NULL)
-                    .withContentInclusion(JsonInclude.Include.NON_NULL))
-            .build();
+    private static final JsonMapper MAPPER = configure(JsonMapper.builder()).build();
 
     private MeshJson() {
+    }
+
+    /** Applies the mesh's settings to a builder; Spring's own HTTP mapper gets them through this too. */
+    public static JsonMapper.Builder configure(JsonMapper.Builder builder) {
+        return builder
+                .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                .disable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+                .changeDefaultPropertyInclusion(incl -> incl
+                        .withValueInclusion(JsonInclude.Include.NON_NULL)
+                        .withContentInclusion(JsonInclude.Include.NON_NULL));
     }
 
     public static JsonMapper mapper() {

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 
 import tools.jackson.databind.JsonNode;
 
+import dev.mesh.contracts.chat.ChatEvents;
 import dev.mesh.contracts.kafka.CommandEnvelope;
 import dev.mesh.contracts.kafka.Delivery;
 import dev.mesh.contracts.kafka.UserRef;
@@ -129,6 +130,27 @@ class MeshJsonTest {
                 .isEqualTo("session:s9");
         assertThat(Delivery.close(new Delivery.Close("u9", 4001)).audience().header()).isEqualTo("user:u9");
         assertThat(Delivery.attach(new Delivery.Attach("s8", "chat:room:r", 1)).audience().header()).isEqualTo("session:s8");
+    }
+
+    @Test
+    void givenAUserRef_whenWritten_thenItHasExactlyIdNameAndRoles() {
+        JsonNode user = MeshJson.read(MeshJson.write(new UserRef("u-grace", "Grace", List.of("admin"))), JsonNode.class);
+
+        assertThat(user.propertyNames()).containsExactly("id", "name", "roles");
+    }
+
+    @Test
+    void givenARecordWithNullFields_whenTurnedIntoEventDataThroughATree_thenTheNullsAreOmitted() {
+        // CommandContext.publish turns a handler's record into a tree: absent fields must stay absent.
+        ChatEvents.ChatMessage message = new ChatEvents.ChatMessage("m1", "r1", 3, "u-a", "A", "hi", "text", null, null,
+                EPOCH_MS, "c1");
+
+        String json = MeshJson.write(Delivery.event(Delivery.Audience.topic("chat:room:r1"), null,
+                new Delivery.Event("chat:message", "chat:room:r1", 3L, MeshJson.tree(message))));
+
+        assertThat(json).doesNotContain("null").doesNotContain("replyTo").contains("\"createdAt\":1763000123456");
+        assertThat(MeshJson.convert(MeshJson.read(json, Delivery.class).event().data(), ChatEvents.ChatMessage.class))
+                .isEqualTo(message);
     }
 
     @Test

@@ -82,8 +82,9 @@ public class CommandProcessor {
                 .flatMap(done -> replay(command, key, hash, done).thenReturn(true))
                 .switchIfEmpty(Mono.defer(() -> applyFirst(handler, command, key, hash).thenReturn(true)))
                 .then();
-        return transactions.transactional(apply)
-                .timeout(settings.applyTimeout())
+        // The deadline applies before the commit, inside the transaction: a command that runs out
+        // of time rolls back, so it never commits after its UNAVAILABLE was sent (two replies).
+        return transactions.transactional(apply.timeout(settings.applyTimeout()))
                 .doOnSuccess(v -> count(command, "ok"))
                 .onErrorResume(error -> fail(command, key, asMeshException(command, error)));
     }
