@@ -67,13 +67,7 @@ class ChatServiceTest {
 
     @DynamicPropertySource
     static void infrastructure(DynamicPropertyRegistry registry) {
-        registry.add("spring.kafka.bootstrap-servers", () -> MeshInfra.get().kafkaBootstrapServers());
-        registry.add("spring.r2dbc.url", DB::r2dbcUrl);
-        registry.add("spring.r2dbc.username", DB::username);
-        registry.add("spring.r2dbc.password", DB::password);
-        registry.add("spring.flyway.url", DB::jdbcUrl);
-        registry.add("spring.flyway.user", DB::username);
-        registry.add("spring.flyway.password", DB::password);
+        MeshInfra.get().serviceProperties(DB).forEach((key, value) -> registry.add(key, () -> value));
         registry.add("mesh.security.issuer", ISSUER::issuerUri);
         // The first command of a cold JVM warms the connection pool; 2 s would make that flaky, not faster.
         registry.add("mesh.commands.apply-timeout", () -> "10s");

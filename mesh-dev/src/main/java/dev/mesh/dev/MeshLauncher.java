@@ -81,16 +81,10 @@ public final class MeshLauncher implements AutoCloseable {
         MeshInfra.Database db = infra.database(options.databasePrefix() + service.database);
         int port = servicePorts.getOrDefault(service, options.servicePorts().getOrDefault(service, 0));
         List<String> args = new ArrayList<>(common());
-        args.addAll(List.of(
-                "--server.port=" + port,
-                "--spring.r2dbc.url=" + db.r2dbcUrl(),
-                "--spring.r2dbc.username=" + db.username(),
-                "--spring.r2dbc.password=" + db.password(),
-                "--spring.flyway.url=" + db.jdbcUrl(),
-                "--spring.flyway.user=" + db.username(),
-                "--spring.flyway.password=" + db.password(),
-                // Several apps share this classpath: the gateway's routing belongs to the gateway only.
-                "--spring.cloud.gateway.server.webflux.enabled=false"));
+        infra.serviceProperties(db).forEach((key, value) -> args.add("--" + key + "=" + value));
+        args.add("--server.port=" + port);
+        // Several apps share this classpath: the gateway's routing belongs to the gateway only.
+        args.add("--spring.cloud.gateway.server.webflux.enabled=false");
         long started = System.nanoTime();
         ConfigurableApplicationContext context = run(MeshApplication.builder(service.app, service.configName), args);
         servicePorts.put(service, localPort(context));

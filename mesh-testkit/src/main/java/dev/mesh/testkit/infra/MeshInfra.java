@@ -129,6 +129,22 @@ public final class MeshInfra {
         return backend.kafkaBootstrapServers();
     }
 
+    /**
+     * The Spring Boot properties that point a mesh service at this infrastructure: Kafka, and the
+     * database by R2DBC for the app and by JDBC for Flyway's migrations.
+     */
+    public Map<String, String> serviceProperties(Database db) {
+        Map<String, String> properties = new java.util.LinkedHashMap<>();
+        properties.put("spring.kafka.bootstrap-servers", kafkaBootstrapServers());
+        properties.put("spring.r2dbc.url", db.r2dbcUrl());
+        properties.put("spring.r2dbc.username", db.username());
+        properties.put("spring.r2dbc.password", db.password());
+        properties.put("spring.flyway.url", db.jdbcUrl());
+        properties.put("spring.flyway.user", db.username());
+        properties.put("spring.flyway.password", db.password());
+        return properties;
+    }
+
     /** Creates the database if it does not exist yet; the same name always gives the same database. */
     public Database database(String name) {
         if (name == null || !DATABASE_NAME.matcher(name).matches()) {
