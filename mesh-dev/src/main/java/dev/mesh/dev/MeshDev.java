@@ -12,6 +12,7 @@ import org.slf4j.LoggerFactory;
 import dev.mesh.testkit.auth.UserDirectory;
 import dev.mesh.testkit.auth.TokenIssuer;
 import dev.mesh.testkit.infra.MeshInfra;
+import sun.misc.Signal;
 
 /**
  * The one-command local mesh (ARCHITECTURE §8): embedded Kafka, embedded PostgreSQL (data kept
@@ -47,14 +48,25 @@ public final class MeshDev {
                 "", List.of("--mesh.gateway.dev-token-issuer=" + issuer.issuerUri(),
                         "--spring.profiles.active=dev")));
         LoadBalancer[] balancer = new LoadBalancer[1];
-        Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().unstarted(() -> {
-            log.info("Stopping the mesh…");
+        Runnable stop = () -> {
             if (balancer[0] != null) {
                 balancer[0].close();
             }
             mesh.close();
             issuer.close();
-        }));
+        };
+        infra.beforeStop(stop);
+        // Ctrl-C: stop the apps first, while Kafka and PostgreSQL are still up. Left to shutdown
+        // hooks alone, the embedded broker's own hook deletes its log directory concurrently and
+        // halts the JVM mid-way.
+        for (String signal : List.of("INT", "TERM")) {
+            Signal.handle(new Signal(signal), s -> Thread.ofPlatform().name("mesh-stop").start(() -> {
+                log.info("Stopping the mesh…");
+                stop.run();
+                log.info("Mesh stopped.");
+                System.exit(0);
+            }));
+        }
 
         mesh.startServices();
         mesh.startGateway("gateway-1", gateway1);

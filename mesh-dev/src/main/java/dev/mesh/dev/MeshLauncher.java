@@ -103,6 +103,7 @@ public final class MeshLauncher implements AutoCloseable {
 
     public ConfigurableApplicationContext startGateway(String instanceId, int port, String... extraArguments) {
         List<String> args = new ArrayList<>(common());
+        args.add("--spring.kafka.bootstrap-servers=" + infra.kafkaBootstrapServers());
         args.addAll(List.of(extraArguments));
         args.add("--server.port=" + port);
         args.add("--mesh.instance-id=" + instanceId);
@@ -150,7 +151,6 @@ public final class MeshLauncher implements AutoCloseable {
         List<String> args = new ArrayList<>(List.of(
                 // The launcher logs its own "up" line per app; Boot's would name the launcher's main class.
                 "--spring.main.log-startup-info=false",
-                "--spring.kafka.bootstrap-servers=" + infra.kafkaBootstrapServers(),
                 "--mesh.security.issuer=" + options.issuerUri()));
         args.addAll(options.extraArguments());
         return args;

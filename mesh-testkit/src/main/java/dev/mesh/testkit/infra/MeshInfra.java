@@ -6,10 +6,12 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.Deque;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.regex.Pattern;
 
 import org.postgresql.Driver;
@@ -81,6 +83,7 @@ public final class MeshInfra {
         }
     }
 
+    private final Deque<Runnable> beforeStop = new ConcurrentLinkedDeque<>();
     private final String mode;
     private final Backend backend;
     private final Options options;
@@ -225,7 +228,23 @@ public final class MeshInfra {
         return docker ? TESTCONTAINERS : EMBEDDED;
     }
 
+    /**
+     * Runs {@code task} at JVM exit before the infrastructure stops (the last registered runs
+     * first), so the apps using it shut down while Kafka and PostgreSQL are still there. JVM
+     * shutdown hooks run concurrently; a hook of one's own would race the infrastructure's.
+     */
+    public void beforeStop(Runnable task) {
+        beforeStop.push(task);
+    }
+
     private void stop() {
+        for (Runnable task : beforeStop) {
+            try {
+                task.run();
+            } catch (RuntimeException e) {
+                log.warn("a shutdown task failed", e);
+            }
+        }
         try {
             backend.close();
         } catch (Exception e) {
