@@ -1,22 +1,29 @@
 package dev.mesh.dev;
 
+import static dev.mesh.dev.TestMesh.HTTP;
+import static dev.mesh.dev.TestMesh.WAIT;
+import static dev.mesh.dev.TestMesh.connectWithAuthFrame;
+import static dev.mesh.dev.TestMesh.connectWithHeader;
+import static dev.mesh.dev.TestMesh.http;
+import static dev.mesh.dev.TestMesh.indexOf;
+import static dev.mesh.dev.TestMesh.isMessage;
+import static dev.mesh.dev.TestMesh.join;
+import static dev.mesh.dev.TestMesh.post;
+import static dev.mesh.dev.TestMesh.storedMessages;
+import static dev.mesh.dev.TestMesh.text;
+import static dev.mesh.dev.TestMesh.token;
+import static dev.mesh.dev.TestMesh.ws;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -26,7 +33,6 @@ import tools.jackson.databind.JsonNode;
 
 import dev.mesh.contracts.MeshJson;
 import dev.mesh.testkit.auth.TokenIssuer;
-import dev.mesh.testkit.infra.MeshInfra;
 import dev.mesh.testkit.ws.WsTestClient;
 import dev.mesh.testkit.ws.WsUpgradeRejected;
 
@@ -36,9 +42,6 @@ import dev.mesh.testkit.ws.WsUpgradeRejected;
  */
 class WalkingSkeletonTest {
 
-    private static final Duration WAIT = Duration.ofSeconds(30);
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
-
     private static TokenIssuer issuer;
     private static MeshLauncher mesh;
     private static int gateway1;
@@ -47,27 +50,13 @@ class WalkingSkeletonTest {
     private static int quickGateway;
 
     @BeforeAll
-    static void startMesh() throws Exception {
-        issuer = new TokenIssuer(0);
-        mesh = new MeshLauncher(MeshInfra.get(), new MeshLauncher.Options(issuer.issuerUri(), Map.of(), "e2e_",
-                List.of("--mesh.commands.apply-timeout=10s")));
-        mesh.startServices();
-        gateway1 = MeshLauncher.localPort(mesh.startGateway("gateway-a", 0));
-        gateway2 = MeshLauncher.localPort(mesh.startGateway("gateway-b", 0));
-        HttpResponse<String> created = post(gateway1, "/api/chat/rooms", token("ada", "instructor"),
-                "{\"name\":\"Algebra\",\"type\":\"public\"}");
-        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
-        roomId = MeshJson.read(created.body(), JsonNode.class).get("id").asString();
-    }
-
-    @AfterAll
-    static void stopMesh() {
-        if (mesh != null) {
-            mesh.close();
-        }
-        if (issuer != null) {
-            issuer.close();
-        }
+    static void startMesh() {
+        TestMesh shared = TestMesh.get();
+        issuer = shared.issuer;
+        mesh = shared.mesh;
+        gateway1 = shared.gateway1;
+        gateway2 = shared.gateway2;
+        roomId = shared.roomId;
     }
 
     @Test
@@ -353,76 +342,5 @@ class WalkingSkeletonTest {
             assertThat(text(reply, "type")).isEqualTo("error");
             assertThat(text(reply, "message")).contains("not available yet");
         }
-    }
-
-    // helpers
-
-    private static WsTestClient connectWithHeader(int port, String user) {
-        WsTestClient client = WsTestClient.connect(ws(port), Map.of("Authorization", "Bearer " + token(user, "student")));
-        client.await(f -> "welcome".equals(text(f, "type")), WAIT);
-        return client;
-    }
-
-    private static WsTestClient connectWithAuthFrame(int port, String user) {
-        WsTestClient client = WsTestClient.connect(ws(port));
-        client.send(Map.of("type", "auth", "data", Map.of("token", token(user, "student"))));
-        client.await(f -> "welcome".equals(text(f, "type")), WAIT);
-        return client;
-    }
-
-    private static void join(WsTestClient client) {
-        String id = client.sendCommand("chat:join", Map.of("roomId", roomId));
-        JsonNode ack = client.awaitReply(id, WAIT);
-        assertThat(text(ack, "type")).as(ack.toString()).isEqualTo("ack");
-    }
-
-    private static String token(String user, String role) {
-        return issuer.token(user, user, List.of(role));
-    }
-
-    private static boolean isMessage(JsonNode frame, String content) {
-        return "chat:message".equals(text(frame, "type")) && content.equals(text(frame.path("data"), "content"));
-    }
-
-    private static int indexOf(List<JsonNode> frames, java.util.function.Predicate<JsonNode> p) {
-        for (int i = 0; i < frames.size(); i++) {
-            if (p.test(frames.get(i))) {
-                return i;
-            }
-        }
-        return -1;
-    }
-
-    private static String text(JsonNode node, String field) {
-        JsonNode value = node == null ? null : node.get(field);
-        return value == null || value.isNull() ? null : value.asString();
-    }
-
-    private static int storedMessages(String clientRef) throws Exception {
-        MeshInfra.Database db = MeshInfra.get().database("e2e_chat");
-        try (Connection c = DriverManager.getConnection(db.jdbcUrl(), db.username(), db.password());
-             PreparedStatement q = c.prepareStatement("SELECT count(*) FROM chat_messages WHERE client_ref = ?")) {
-            q.setString(1, clientRef);
-            try (ResultSet rs = q.executeQuery()) {
-                rs.next();
-                return rs.getInt(1);
-            }
-        }
-    }
-
-    private static HttpResponse<String> post(int port, String path, String token, String json) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create(http(port) + path))
-                        .header("Authorization", "Bearer " + token)
-                        .header("Content-Type", "application/json")
-                        .POST(HttpRequest.BodyPublishers.ofString(json)).build(),
-                HttpResponse.BodyHandlers.ofString());
-    }
-
-    private static String ws(int port) {
-        return "ws://localhost:" + port + "/ws";
-    }
-
-    private static String http(int port) {
-        return "http://localhost:" + port;
     }
 }

@@ -5,7 +5,7 @@ import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 
 import dev.mesh.runtime.MeshApplication;
 
-/** Presence: multi-device, crash-accurate status. The domain is issue 6; today the app answers its commands "not available yet". */
+/** Presence: multi-device, crash-accurate status (FEATURES, Presence); owns the presence database. */
 @SpringBootApplication
 @ConfigurationPropertiesScan
 public class PresenceServiceApplication {

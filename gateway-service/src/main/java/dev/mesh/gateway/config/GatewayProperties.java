@@ -18,6 +18,10 @@ import org.springframework.util.unit.DataSize;
  * @param outboundQueueLimit        a socket whose unsent frames exceed this is closed with 1013 (slow consumer)
  * @param maxConnectionsPerAddress  concurrent sockets per client address (a school behind one NAT must fit)
  * @param drainReconnectAfter       upper bound of the jittered {@code reconnect.afterMs} sent on shutdown
+ * @param activityThrottle          at most one {@code SessionActive} per socket this often on {@code gateway.connections}
+ *                                  (any client frame but {@code pong} and {@code auth}, including {@code presence:activity})
+ * @param heartbeatToPresence       how often {@code InstanceHeartbeat} goes to {@code gateway.instances}; presence
+ *                                  declares a boot dead after two missed ones (default 5s = {@code InstanceHeartbeat.INTERVAL_MS})
  */
 @ConfigurationProperties("mesh.gateway")
 public record GatewayProperties(
@@ -28,5 +32,7 @@ public record GatewayProperties(
         @DefaultValue("64KB") DataSize maxFrameSize,
         @DefaultValue("1MB") DataSize outboundQueueLimit,
         @DefaultValue("200") int maxConnectionsPerAddress,
-        @DefaultValue("2s") Duration drainReconnectAfter) {
+        @DefaultValue("2s") Duration drainReconnectAfter,
+        @DefaultValue("30s") Duration activityThrottle,
+        @DefaultValue("5s") Duration heartbeatToPresence) {
 }

@@ -6,7 +6,12 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiConsumer;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 
 import dev.mesh.contracts.kafka.Delivery;
@@ -14,17 +19,48 @@ import io.micrometer.core.instrument.MeterRegistry;
 
 /**
  * The sockets of this gateway instance, indexed by session, user and attached topic, so a
- * delivery finds its audience without scanning every socket.
+ * delivery finds its audience without scanning every socket. {@link Listener}s hear of each
+ * authenticated socket's life (presence reporting lives there, not here).
  */
 @Component
 public class SessionRegistry {
+
+    private static final Logger log = LoggerFactory.getLogger(SessionRegistry.class);
+
+    /**
+     * Hears of authenticated sockets: {@link #opened} once after {@code welcome}, {@link #active}
+     * on client frames (unthrottled: the listener throttles), {@link #closed} once when the socket
+     * ends for any reason. Called on the thread that saw it (often an event loop): must not block.
+     */
+    public interface Listener {
+        default void opened(ClientSession session) {
+        }
+
+        default void active(ClientSession session) {
+        }
+
+        default void closed(ClientSession session) {
+        }
+    }
 
     private final Map<String, ClientSession> sessions = new ConcurrentHashMap<>();
     private final Map<String, Set<ClientSession>> byUser = new ConcurrentHashMap<>();
     private final Map<String, Set<ClientSession>> byTopic = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> perAddress = new ConcurrentHashMap<>();
 
+    private final List<Listener> listeners;
+
     public SessionRegistry(MeterRegistry meters) {
+        this(meters, List.of());
+    }
+
+    @Autowired
+    public SessionRegistry(MeterRegistry meters, ObjectProvider<Listener> listeners) {
+        this(meters, listeners.orderedStream().toList());
+    }
+
+    public SessionRegistry(MeterRegistry meters, List<Listener> listeners) {
+        this.listeners = List.copyOf(listeners);
         meters.gaugeMapSize("mesh.gateway.connections", List.of(), sessions);
     }
 
@@ -45,6 +81,15 @@ public class SessionRegistry {
     public void register(ClientSession session) {
         sessions.put(session.id(), session);
         byUser.computeIfAbsent(session.user().id(), u -> ConcurrentHashMap.newKeySet()).add(session);
+        tell(session, Listener::opened);
+    }
+
+    /** A client frame arrived on a registered socket (ignored for others). */
+    public void active(ClientSession session) {
+        if (listeners.isEmpty() || !sessions.containsKey(session.id())) {
+            return;
+        }
+        tell(session, Listener::active);
     }
 
     public void unregister(ClientSession session) {
@@ -59,6 +104,17 @@ public class SessionRegistry {
         }
         for (String topic : session.topics()) {
             removeFromTopic(topic, session);
+        }
+        tell(session, Listener::closed);
+    }
+
+    private void tell(ClientSession session, BiConsumer<Listener, ClientSession> event) {
+        for (Listener listener : listeners) {
+            try {
+                event.accept(listener, session);
+            } catch (RuntimeException e) {
+                log.warn("Session listener {} failed on {}: {}", listener.getClass().getSimpleName(), session.id(), e.toString());
+            }
         }
     }
 

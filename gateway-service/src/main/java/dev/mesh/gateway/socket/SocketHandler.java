@@ -21,11 +21,12 @@ import tools.jackson.databind.node.ObjectNode;
 
 import dev.mesh.contracts.MeshJson;
 import dev.mesh.contracts.kafka.UserRef;
+import dev.mesh.contracts.presence.PresenceCommands;
 import dev.mesh.contracts.wire.CloseCodes;
 import dev.mesh.contracts.wire.ErrorCode;
 import dev.mesh.contracts.wire.ServerFrame;
 import dev.mesh.gateway.config.GatewayProperties;
-import dev.mesh.runtime.MeshProperties;
+import dev.mesh.gateway.presence.GatewayIdentity;
 import dev.mesh.runtime.security.MeshUsers;
 import io.micrometer.core.instrument.MeterRegistry;
 import reactor.core.Disposable;
@@ -40,8 +41,9 @@ import io.netty.util.internal.ThreadExecutorMap;
 /**
  * The native protocol at {@code /ws} (ARCHITECTURE §4): authenticate (header on the upgrade,
  * or an {@code auth} frame within the timeout), {@code welcome}, heartbeat, token refresh and
- * expiry; every inbound frame goes to the {@link CommandForwarder}; outbound frames come from
- * the session's bounded queue. Bad input is answered, never fatal — except a frame over the
+ * expiry. Every client frame but {@code pong} and {@code auth} counts as activity for presence
+ * ({@link SessionRegistry#active}); {@code presence:activity} is only that; the others go to the
+ * {@link CommandForwarder}. Outbound frames come from the session's bounded queue. Bad input is answered, never fatal — except a frame over the
  * size limit (1009, by Netty) and binary frames (1003).
  */
 @Component
@@ -55,16 +57,18 @@ public class SocketHandler implements WebSocketHandler {
     private final MeshUsers users;
     private final CommandForwarder forwarder;
     private final String instanceId;
+    private final String bootId;
     private final MeterRegistry meters;
 
     public SocketHandler(GatewayProperties properties, SessionRegistry registry, ReactiveJwtDecoder jwtDecoder,
-                         MeshUsers users, CommandForwarder forwarder, MeshProperties mesh, MeterRegistry meters) {
+                         MeshUsers users, CommandForwarder forwarder, GatewayIdentity identity, MeterRegistry meters) {
         this.properties = properties;
         this.registry = registry;
         this.jwtDecoder = jwtDecoder;
         this.users = users;
         this.forwarder = forwarder;
-        this.instanceId = mesh.instanceId();
+        this.instanceId = identity.instanceId();
+        this.bootId = identity.bootId();
         this.meters = meters;
     }
 
@@ -155,7 +159,11 @@ public class SocketHandler implements WebSocketHandler {
             return Mono.empty();
         }
         if ("pong".equals(type)) {
-            return Mono.empty();
+            return Mono.empty(); // the client library's automatic answer: not user activity
+        }
+        registry.active(session); // throttled into SessionActive by the presence listener
+        if (PresenceCommands.ACTIVITY.equals(type)) {
+            return Mono.empty(); // ephemeral, no id, no reply, never a command on Kafka
         }
         return forwarder.forward(session, frame, type);
     }
@@ -191,6 +199,7 @@ public class SocketHandler implements WebSocketHandler {
                 .put("userId", user.id())
                 .put("name", user.name())
                 .put("instanceId", instanceId)
+                .put("bootId", bootId)
                 .put("serverTime", System.currentTimeMillis())
                 .put("heartbeatMs", properties.heartbeatInterval().toMillis())
                 .put("idleTimeoutMs", properties.idleTimeout().toMillis())

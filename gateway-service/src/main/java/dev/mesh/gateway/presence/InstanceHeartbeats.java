@@ -1,0 +1,108 @@
+package dev.mesh.gateway.presence;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.function.IntSupplier;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.stereotype.Component;
+
+import dev.mesh.contracts.MeshJson;
+import dev.mesh.contracts.kafka.Topics;
+import dev.mesh.contracts.presence.InstanceHeartbeat;
+import dev.mesh.gateway.config.GatewayProperties;
+import dev.mesh.gateway.socket.SessionRegistry;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+
+/**
+ * This boot's sign of life for presence: an {@link InstanceHeartbeat} on {@code gateway.instances},
+ * keyed by instance id, every {@code mesh.gateway.heartbeat-to-presence} (5 s), the first at once.
+ * A boot silent for two intervals is dead to presence, which closes its sessions (ARCHITECTURE §5).
+ *
+ * <p>Phase: starts before the web server (so presence knows the boot before its first session)
+ * and stops after it — after {@link dev.mesh.gateway.socket.GatewayDrain} closed the sockets —
+ * once the drain's {@code SessionClosed} events are sent (bounded wait). Sends are
+ * fire-and-forget, one per tick: a slow send never delays the next heartbeat.
+ */
+@Component
+public class InstanceHeartbeats implements SmartLifecycle {
+
+    /** Before the reactive web server's start/stop phase ({@code Integer.MAX_VALUE - 2048}). */
+    public static final int PHASE = Integer.MAX_VALUE - 4096;
+    private static final Logger log = LoggerFactory.getLogger(InstanceHeartbeats.class);
+    private static final Duration FLUSH_ON_STOP = Duration.ofSeconds(5);
+
+    private final PresencePublisher publisher;
+    private final GatewayIdentity identity;
+    private final IntSupplier sessionCount;
+    private final ConnectionEvents connectionEvents;
+    private final Duration interval;
+    private final Clock clock;
+    private volatile Disposable ticker;
+
+    @Autowired
+    public InstanceHeartbeats(PresencePublisher publisher, GatewayIdentity identity, SessionRegistry registry,
+                              ConnectionEvents connectionEvents, GatewayProperties properties) {
+        this(publisher, identity, registry::size, connectionEvents, properties.heartbeatToPresence(), Clock.systemUTC());
+    }
+
+    public InstanceHeartbeats(PresencePublisher publisher, GatewayIdentity identity, IntSupplier sessionCount,
+                              ConnectionEvents connectionEvents, Duration interval, Clock clock) {
+        this.publisher = publisher;
+        this.identity = identity;
+        this.sessionCount = sessionCount;
+        this.connectionEvents = connectionEvents;
+        this.interval = interval;
+        this.clock = clock;
+    }
+
+    @Override
+    public synchronized void start() {
+        if (ticker != null) {
+            return;
+        }
+        log.info("Gateway {} boot {}: heartbeat to presence every {} ms", identity.instanceId(), identity.bootId(),
+                interval.toMillis());
+        ticker = Flux.interval(Duration.ZERO, interval)
+                .onBackpressureDrop()
+                .subscribe(tick -> beat(), e -> log.error("Heartbeat ticker stopped", e));
+    }
+
+    private void beat() {
+        InstanceHeartbeat heartbeat = new InstanceHeartbeat(identity.instanceId(), identity.bootId(),
+                sessionCount.getAsInt(), clock.millis());
+        publisher.send(Topics.GATEWAY_INSTANCES, identity.instanceId(), "InstanceHeartbeat", MeshJson.write(heartbeat))
+                .subscribe();
+    }
+
+    @Override
+    public void stop() {
+        // The drain (and the web server) have closed the sockets by now; their SessionClosed
+        // events should reach presence from a boot that is still alive to it.
+        if (connectionEvents != null && !connectionEvents.awaitClosedAndSent(FLUSH_ON_STOP)) {
+            log.warn("Stopping with sockets still open or connection events unsent after {} ms", FLUSH_ON_STOP.toMillis());
+        }
+        Disposable current;
+        synchronized (this) {
+            current = ticker;
+            ticker = null;
+        }
+        if (current != null) {
+            current.dispose();
+        }
+    }
+
+    @Override
+    public boolean isRunning() {
+        return ticker != null;
+    }
+
+    @Override
+    public int getPhase() {
+        return PHASE;
+    }
+}
