@@ -21,14 +21,14 @@ import dev.mesh.runtime.security.MeshUsers;
 public class GatewaySecurityConfiguration {
 
     /**
-     * {@code /ws} is outside the resource server: a bad token there must become close 4001 inside
-     * the socket (ARCHITECTURE §4), not a 401 on the upgrade.
+     * The socket endpoints are outside the resource server: a bad token there must be refused
+     * inside the socket (close 4001, Socket.IO CONNECT_ERROR; ARCHITECTURE §4), not by a 401 on the upgrade.
      */
     @Bean
     @Order(Ordered.HIGHEST_PRECEDENCE)
     SecurityWebFilterChain socketSecurity(ServerHttpSecurity http) {
         return http
-                .securityMatcher(ServerWebExchangeMatchers.pathMatchers("/ws"))
+                .securityMatcher(ServerWebExchangeMatchers.pathMatchers("/ws", "/socket.io", "/socket.io/**"))
                 .csrf(ServerHttpSecurity.CsrfSpec::disable)
                 .httpBasic(ServerHttpSecurity.HttpBasicSpec::disable)
                 .formLogin(ServerHttpSecurity.FormLoginSpec::disable)

@@ -12,6 +12,7 @@ import org.springframework.web.reactive.socket.server.support.WebSocketHandlerAd
 import org.springframework.web.reactive.socket.server.upgrade.ReactorNettyRequestUpgradeStrategy;
 
 import dev.mesh.gateway.socket.SocketHandler;
+import dev.mesh.gateway.socketio.SocketIoHandler;
 import reactor.netty.http.server.WebsocketServerSpec;
 
 /** Mounts the native protocol at {@code /ws}, with the frame size limit enforced by Netty (close 1009). */
@@ -19,9 +20,10 @@ import reactor.netty.http.server.WebsocketServerSpec;
 public class WebSocketConfiguration {
 
     @Bean
-    HandlerMapping socketMapping(SocketHandler handler) {
-        // Before the gateway's route mapping, so /ws is never proxied.
-        return new SimpleUrlHandlerMapping(Map.of("/ws", handler), Ordered.HIGHEST_PRECEDENCE);
+    HandlerMapping socketMapping(SocketHandler nativeProtocol, SocketIoHandler socketIo) {
+        // Before the gateway's route mapping, so the socket endpoints are never proxied.
+        return new SimpleUrlHandlerMapping(Map.of("/ws", nativeProtocol, "/socket.io/", socketIo, "/socket.io", socketIo),
+                Ordered.HIGHEST_PRECEDENCE);
     }
 
     @Bean

@@ -1,6 +1,8 @@
 package dev.mesh.gateway.delivery;
 
 import java.util.Collection;
+import java.util.HashMap;
+import java.util.Map;
 
 import org.springframework.stereotype.Component;
 
@@ -12,6 +14,7 @@ import dev.mesh.contracts.wire.ErrorCode;
 import dev.mesh.contracts.wire.ServerFrame;
 import dev.mesh.gateway.socket.ClientSession;
 import dev.mesh.gateway.socket.SessionRegistry;
+import dev.mesh.gateway.socket.WireFormat;
 import dev.mesh.runtime.MeshProperties;
 import io.micrometer.core.instrument.MeterRegistry;
 
@@ -59,7 +62,8 @@ public class DeliveryFanout {
         if (audience.isEmpty()) {
             return;
         }
-        String frame = MeshJson.write(ServerFrame.event(event.type(), event.topic(), event.seq(), event.data()));
+        ServerFrame frame = ServerFrame.event(event.type(), event.topic(), event.seq(), event.data());
+        Map<WireFormat, String> encoded = new HashMap<>(2);
         // An event on its own stream topic must reach only attached sessions; one addressed to a
         // session or user directly (a replay, a notice) carries its topic for ordering only.
         boolean streamFanout = delivery.audience().kind() == Delivery.Audience.Kind.topic;
@@ -76,7 +80,7 @@ public class DeliveryFanout {
                     case GAP -> {
                         registry.detach(session, event.topic());
                         ObjectNode data = MeshJson.object().put("topic", event.topic());
-                        session.send(MeshJson.write(ServerFrame.of(ServerFrame.RESYNC, data)));
+                        session.sendFrame(ServerFrame.of(ServerFrame.RESYNC, data));
                         meters.counter("mesh.gateway.deliveries.dropped", "reason", "gap").increment();
                         continue;
                     }
@@ -84,7 +88,7 @@ public class DeliveryFanout {
                     }
                 }
             }
-            session.send(frame);
+            session.send(encoded.computeIfAbsent(session.format(), format -> format.encode(frame)));
         }
         meters.counter("mesh.gateway.deliveries", "kind", "event").increment(audience.size());
     }
@@ -109,7 +113,7 @@ public class DeliveryFanout {
         ServerFrame frame = reply.ok()
                 ? ServerFrame.ack(reply.ref(), reply.data())
                 : ServerFrame.error(reply.ref(), codeOf(reply.code()), reply.message(), reply.data());
-        session.send(MeshJson.write(frame));
+        session.sendFrame(frame);
     }
 
     private static ErrorCode codeOf(String code) {

@@ -8,6 +8,7 @@ import java.util.function.IntConsumer;
 
 import dev.mesh.contracts.kafka.UserRef;
 import dev.mesh.contracts.wire.CloseCodes;
+import dev.mesh.contracts.wire.ServerFrame;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Sinks;
 
@@ -21,6 +22,14 @@ public final class ClientSession {
 
     private final String id;
     private final String remoteAddress;
+    private final WireFormat format;
+    /** Socket.IO: command id → the client's ack id, until the reply comes (bounded: old entries go first). */
+    private final Map<String, Long> pendingAcks = new java.util.LinkedHashMap<>(16, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
+            return size() > MAX_PENDING_ACKS;
+        }
+    };
     private final long outboundLimitBytes;
     private final IntConsumer closer;
     private final Sinks.Many<String> outbound = Sinks.many().unicast().onBackpressureBuffer();
@@ -32,9 +41,17 @@ public final class ClientSession {
     private volatile long lastInboundAt = System.currentTimeMillis();
     private volatile boolean closed;
 
+    private static final int MAX_PENDING_ACKS = 1024;
+
     public ClientSession(String id, String remoteAddress, long outboundLimitBytes, IntConsumer closer) {
+        this(id, remoteAddress, WireFormat.NATIVE, outboundLimitBytes, closer);
+    }
+
+    public ClientSession(String id, String remoteAddress, WireFormat format, long outboundLimitBytes,
+                         IntConsumer closer) {
         this.id = id;
         this.remoteAddress = remoteAddress;
+        this.format = format;
         this.outboundLimitBytes = outboundLimitBytes;
         this.closer = closer;
     }
@@ -45,6 +62,33 @@ public final class ClientSession {
 
     public String remoteAddress() {
         return remoteAddress;
+    }
+
+    public WireFormat format() {
+        return format;
+    }
+
+    /** Remembers which client ack id answers the command {@code ref} (Socket.IO ack callbacks). */
+    public void expectReply(String ref, long ackId) {
+        synchronized (pendingAcks) {
+            pendingAcks.put(ref, ackId);
+        }
+    }
+
+    /** The client ack id waiting for {@code ref}'s reply, consumed; null if none. */
+    public Long takeAck(String ref) {
+        if (ref == null) {
+            return null;
+        }
+        synchronized (pendingAcks) {
+            return pendingAcks.remove(ref);
+        }
+    }
+
+    /** Writes a server frame in this socket's format. */
+    public void sendFrame(ServerFrame frame) {
+        boolean reply = ServerFrame.ACK.equals(frame.type()) || ServerFrame.ERROR.equals(frame.type());
+        send(reply ? format.encodeReply(this, frame) : format.encode(frame));
     }
 
     public UserRef user() {

@@ -13,6 +13,7 @@ import dev.mesh.contracts.MeshJson;
 import dev.mesh.contracts.kafka.CommandCatalogue;
 import dev.mesh.contracts.kafka.CommandEnvelope;
 import dev.mesh.contracts.wire.ErrorCode;
+import dev.mesh.contracts.wire.ServerFrame;
 import dev.mesh.runtime.MeshProperties;
 import dev.mesh.runtime.kafka.KafkaPublisher;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -41,7 +42,7 @@ public class CommandForwarder {
     }
 
     Mono<Void> forward(ClientSession session, JsonNode frame, String type) {
-        String id = SocketHandler.textOf(frame, "id");
+        String id = SocketSessions.textOf(frame, "id");
         if (id != null && (id.isBlank() || id.length() > MAX_ID_LENGTH)) {
             return reject(session, null, "id must be a non-empty string of at most " + MAX_ID_LENGTH + " characters");
         }
@@ -73,8 +74,8 @@ public class CommandForwarder {
                 .onErrorResume(e -> {
                     log.warn("Could not forward {} to {}: {}", type, entry.get().commandTopic(), e.toString());
                     if (id != null) {
-                        session.send(SocketHandler.error(id, ErrorCode.UNAVAILABLE,
-                                "The service is unreachable; retry with the same id"));
+                        session.sendFrame(ServerFrame.error(id, ErrorCode.UNAVAILABLE,
+                                "The service is unreachable; retry with the same id", null));
                     }
                     return Mono.empty();
                 });
@@ -82,7 +83,7 @@ public class CommandForwarder {
 
     private Mono<Void> reject(ClientSession session, String ref, String message) {
         meters.counter("mesh.gateway.rejected", "reason", "validation").increment();
-        session.send(SocketHandler.error(ref, ErrorCode.VALIDATION, message));
+        session.sendFrame(ServerFrame.error(ref, ErrorCode.VALIDATION, message, null));
         return Mono.empty();
     }
 

@@ -39,7 +39,7 @@ public class GatewayDrain implements SmartLifecycle {
         long bound = Math.max(1, properties.drainReconnectAfter().toMillis());
         for (ClientSession session : registry.all()) {
             ObjectNode data = MeshJson.object().put("afterMs", ThreadLocalRandom.current().nextLong(bound));
-            session.send(MeshJson.write(ServerFrame.of(ServerFrame.RECONNECT, data)));
+            session.sendFrame(ServerFrame.of(ServerFrame.RECONNECT, data));
             session.close(CloseCodes.SERVICE_RESTART);
         }
     }

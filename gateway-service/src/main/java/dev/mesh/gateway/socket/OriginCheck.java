@@ -33,7 +33,7 @@ public class OriginCheck implements WebFilter {
     public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
         String path = exchange.getRequest().getPath().pathWithinApplication().value();
         String origin = exchange.getRequest().getHeaders().getFirst(HttpHeaders.ORIGIN);
-        if (path.equals("/ws") && origin != null && CorsUtils.isCorsRequest(exchange.getRequest())
+        if ((path.equals("/ws") || path.startsWith("/socket.io")) && origin != null && CorsUtils.isCorsRequest(exchange.getRequest())
                 && !properties.allowedOrigins().contains(origin)) {
             exchange.getResponse().setStatusCode(HttpStatus.FORBIDDEN);
             return exchange.getResponse().setComplete();

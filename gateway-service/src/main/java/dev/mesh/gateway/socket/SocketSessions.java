@@ -1,0 +1,245 @@
+package dev.mesh.gateway.socket;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.UUID;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.security.oauth2.jwt.Jwt;
+import org.springframework.security.oauth2.jwt.ReactiveJwtDecoder;
+import org.springframework.stereotype.Component;
+import org.springframework.web.reactive.socket.CloseStatus;
+import org.springframework.web.reactive.socket.WebSocketSession;
+
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+import dev.mesh.contracts.MeshJson;
+import dev.mesh.contracts.kafka.UserRef;
+import dev.mesh.contracts.presence.PresenceCommands;
+import dev.mesh.contracts.wire.CloseCodes;
+import dev.mesh.contracts.wire.ErrorCode;
+import dev.mesh.contracts.wire.ServerFrame;
+import dev.mesh.gateway.config.GatewayProperties;
+import dev.mesh.gateway.presence.GatewayIdentity;
+import dev.mesh.runtime.security.MeshUsers;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.internal.ThreadExecutorMap;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
+
+/**
+ * The life of a client socket, whatever its protocol (ARCHITECTURE §4): per-address limit,
+ * authentication within the deadline (then {@code welcome}), token refresh and expiry,
+ * heartbeat and idle timeout, frames turned into commands, outbound frames from the
+ * session's bounded queue, and clean-up. Every client frame but {@code pong} and {@code auth}
+ * counts as activity for presence ({@link SessionRegistry#active}); {@code presence:activity}
+ * is only that; the others go to the {@link CommandForwarder}.
+ */
+@Component
+public class SocketSessions {
+
+    private static final Logger log = LoggerFactory.getLogger(SocketSessions.class);
+
+    private final GatewayProperties properties;
+    private final SessionRegistry registry;
+    private final ReactiveJwtDecoder jwtDecoder;
+    private final MeshUsers users;
+    private final CommandForwarder forwarder;
+    private final String instanceId;
+    private final String bootId;
+    private final MeterRegistry meters;
+
+    public SocketSessions(GatewayProperties properties, SessionRegistry registry, ReactiveJwtDecoder jwtDecoder,
+                          MeshUsers users, CommandForwarder forwarder, GatewayIdentity identity, MeterRegistry meters) {
+        this.properties = properties;
+        this.registry = registry;
+        this.jwtDecoder = jwtDecoder;
+        this.users = users;
+        this.forwarder = forwarder;
+        this.instanceId = identity.instanceId();
+        this.bootId = identity.bootId();
+        this.meters = meters;
+    }
+
+    /** Serves one upgraded socket with the given protocol until it closes. */
+    public Mono<Void> serve(WebSocketSession socket, ClientProtocol protocol) {
+        String address = addressOf(socket);
+        Sinks.One<CloseStatus> closing = Sinks.one();
+        ClientSession session = new ClientSession(UUID.randomUUID().toString(), address, protocol.format(),
+                properties.outboundQueueLimit().toBytes(),
+                code -> closing.tryEmitValue(new CloseStatus(code, reasonOf(code))));
+        if (!registry.admit(address, properties.maxConnectionsPerAddress())) {
+            meters.counter("mesh.gateway.rejected", "reason", "address_limit").increment();
+            return socket.close(new CloseStatus(CloseCodes.TRY_AGAIN_LATER, "Too many connections from your address"));
+        }
+
+        // Closing is requested from several threads (timers, deliveries, bad input); the socket closes
+        // once, on its own event loop: Reactor Netty's close from another thread can free the close
+        // frame before it is written, and the client then sees the connection drop without a code.
+        Disposable closer = closing.asMono().publishOn(eventLoopOf()).flatMap(socket::close).subscribe();
+        Disposable timers = timers(session).subscribe();
+
+        Mono<Void> input = protocol.opened(session, socket)
+                .thenMany(socket.receive().concatMap(message -> {
+                    session.touched();
+                    return protocol.received(session, message);
+                }))
+                .onErrorResume(e -> {
+                    log.debug("Socket {} input ended: {}", session.id(), e.toString());
+                    return Mono.empty();
+                })
+                .then()
+                .doFinally(signal -> {
+                    // When we asked for the close, the outbound must stay open until the close frame
+                    // is on the wire (completing it earlier lets Netty drop the connection without one);
+                    // the socket's own close signal below ends it then.
+                    if (!session.isClosed()) {
+                        session.completeOutbound();
+                    }
+                });
+        Disposable afterClose = socket.closeStatus().doFinally(signal -> session.completeOutbound()).subscribe();
+        Mono<Void> output = socket.send(session.outbound().map(socket::textMessage))
+                .onErrorResume(e -> Mono.empty());
+
+        return Mono.zip(input, output).then()
+                .doFinally(signal -> {
+                    timers.dispose();
+                    closer.dispose();
+                    afterClose.dispose();
+                    registry.unregister(session);
+                    registry.release(address);
+                });
+    }
+
+    /**
+     * A parsed client frame ({@code {type, id?, data?}}): authentication, heartbeat answers and
+     * activity are handled here, commands go to Kafka.
+     */
+    public Mono<Void> dispatch(ClientSession session, JsonNode frame, ClientProtocol protocol) {
+        meters.counter("mesh.gateway.frames.in").increment();
+        String type = textOf(frame, "type");
+        if ("auth".equals(type)) {
+            String token = textOf(frame.path("data"), "token");
+            if (token == null) {
+                session.sendFrame(ServerFrame.error(textOf(frame, "id"), ErrorCode.VALIDATION, "auth needs data.token", null));
+                return Mono.empty();
+            }
+            return authenticate(session, token, protocol);
+        }
+        if (!session.isAuthenticated()) {
+            protocol.refused(session);
+            return Mono.empty();
+        }
+        if ("pong".equals(type)) {
+            return Mono.empty(); // the client library's automatic answer: not user activity
+        }
+        registry.active(session); // throttled into SessionActive by the presence listener
+        if (PresenceCommands.ACTIVITY.equals(type)) {
+            return Mono.empty(); // ephemeral, no id, no reply, never a command on Kafka
+        }
+        return forwarder.forward(session, frame, type);
+    }
+
+    /** First authentication greets the session; a later one refreshes the token (same user only). */
+    public Mono<Void> authenticate(ClientSession session, String token, ClientProtocol protocol) {
+        return jwtDecoder.decode(token)
+                .doOnNext(jwt -> accept(session, jwt, protocol))
+                .onErrorResume(e -> {
+                    meters.counter("mesh.gateway.auth.failed").increment();
+                    log.debug("Token refused: {}", e.getMessage());
+                    protocol.refused(session);
+                    return Mono.empty();
+                })
+                .then();
+    }
+
+    private void accept(ClientSession session, Jwt jwt, ClientProtocol protocol) {
+        UserRef user = users.userOf(jwt);
+        long expiresAt = jwt.getExpiresAt() == null ? Long.MAX_VALUE : jwt.getExpiresAt().toEpochMilli();
+        if (session.isAuthenticated()) {
+            if (!session.user().id().equals(user.id())) {
+                session.close(CloseCodes.FORBIDDEN);
+                return;
+            }
+            session.authenticate(user, expiresAt);
+            return;
+        }
+        session.authenticate(user, expiresAt);
+        registry.register(session);
+        ObjectNode data = MeshJson.object()
+                .put("sessionId", session.id())
+                .put("userId", user.id())
+                .put("name", user.name())
+                .put("instanceId", instanceId)
+                .put("bootId", bootId)
+                .put("serverTime", System.currentTimeMillis())
+                .put("heartbeatMs", properties.heartbeatInterval().toMillis())
+                .put("idleTimeoutMs", properties.idleTimeout().toMillis())
+                .put("maxFrameBytes", properties.maxFrameSize().toBytes())
+                .put("tokenExpiresAt", expiresAt);
+        data.putArray("roles").addAll(user.roles().stream().map(r -> (JsonNode) MeshJson.tree(r)).toList());
+        protocol.welcome(session, data);
+    }
+
+    /** Auth deadline, token expiry, heartbeat and idle timeout, checked once a second. */
+    private Flux<Long> timers(ClientSession session) {
+        long openedAt = System.currentTimeMillis();
+        long[] lastPing = {openedAt};
+        return Flux.interval(Duration.ofSeconds(1)).doOnNext(tick -> {
+            long now = System.currentTimeMillis();
+            if (!session.isAuthenticated()) {
+                if (now - openedAt > properties.authTimeout().toMillis()) {
+                    session.close(CloseCodes.AUTH_FAILED);
+                }
+                return;
+            }
+            if (now >= session.tokenExpiresAt()) {
+                session.close(CloseCodes.AUTH_FAILED);
+            } else if (now - session.lastInboundAt() > properties.idleTimeout().toMillis()) {
+                session.close(CloseCodes.NORMAL);
+            } else if (now - lastPing[0] >= properties.heartbeatInterval().toMillis()) {
+                lastPing[0] = now;
+                session.send(session.format().ping());
+            }
+        });
+    }
+
+    public GatewayProperties properties() {
+        return properties;
+    }
+
+    /** The handler is called on the socket's event loop; this is that loop as a scheduler. */
+    private static Scheduler eventLoopOf() {
+        EventExecutor loop = ThreadExecutorMap.currentExecutor();
+        return loop != null ? Schedulers.fromExecutor(loop) : Schedulers.immediate();
+    }
+
+    public static String textOf(JsonNode node, String field) {
+        JsonNode value = node == null ? null : node.get(field);
+        return value != null && value.isString() ? value.asString() : null;
+    }
+
+    private static String addressOf(WebSocketSession socket) {
+        InetSocketAddress remote = socket.getHandshakeInfo().getRemoteAddress();
+        return remote == null || remote.getAddress() == null ? "unknown" : remote.getAddress().getHostAddress();
+    }
+
+    private static String reasonOf(int code) {
+        return switch (code) {
+            case CloseCodes.AUTH_FAILED -> "Authentication failed or expired";
+            case CloseCodes.FORBIDDEN -> "Forbidden";
+            case CloseCodes.BINARY_NOT_ACCEPTED -> "Only text frames are accepted";
+            case CloseCodes.TRY_AGAIN_LATER -> "Too slow or overloaded; reconnect later";
+            case CloseCodes.SERVICE_RESTART -> "Server restarting; reconnect";
+            case CloseCodes.NORMAL -> "Closing";
+            default -> "";
+        };
+    }
+}
