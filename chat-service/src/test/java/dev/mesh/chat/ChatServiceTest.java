@@ -16,14 +16,11 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Predicate;
 
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -46,6 +43,7 @@ import dev.mesh.contracts.kafka.Topics;
 import dev.mesh.contracts.kafka.UserRef;
 import dev.mesh.testkit.auth.TokenIssuer;
 import dev.mesh.testkit.infra.MeshInfra;
+import dev.mesh.testkit.kafka.TopicConsumers;
 
 /**
  * chat-service against real Kafka and PostgreSQL: HTTP as a browser would call it through
@@ -87,16 +85,8 @@ class ChatServiceTest {
         commands = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, MeshInfra.get().kafkaBootstrapServers(),
                 ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), new StringSerializer());
-        deliveriesConsumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, MeshInfra.get().kafkaBootstrapServers(),
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false), new StringDeserializer(), new StringDeserializer());
         // As a gateway does: every partition, from the end, before anything is sent.
-        List<TopicPartition> partitions = deliveriesConsumer.partitionsFor(Topics.GATEWAY_DELIVERIES, WAIT).stream()
-                .map(p -> new TopicPartition(p.topic(), p.partition()))
-                .toList();
-        deliveriesConsumer.assign(partitions);
-        deliveriesConsumer.seekToEnd(partitions);
-        partitions.forEach(deliveriesConsumer::position);
+        deliveriesConsumer = TopicConsumers.fromEnd(Topics.GATEWAY_DELIVERIES);
     }
 
     @AfterAll

@@ -11,7 +11,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -19,14 +18,11 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -57,6 +53,7 @@ import dev.mesh.contracts.presence.PresenceCommands;
 import dev.mesh.contracts.presence.PresenceEvents;
 import dev.mesh.testkit.auth.TokenIssuer;
 import dev.mesh.testkit.infra.MeshInfra;
+import dev.mesh.testkit.kafka.TopicConsumers;
 
 /**
  * presence-service against real Kafka and PostgreSQL: connection events and heartbeats as the
@@ -108,24 +105,8 @@ class PresenceServiceTest {
         producer = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, MeshInfra.get().kafkaBootstrapServers(),
                 ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), new StringSerializer());
-        deliveriesConsumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, MeshInfra.get().kafkaBootstrapServers(),
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false), new StringDeserializer(), new StringDeserializer());
-        List<TopicPartition> partitions = deliveriesConsumer.partitionsFor(Topics.GATEWAY_DELIVERIES, WAIT).stream()
-                .map(p -> new TopicPartition(p.topic(), p.partition()))
-                .toList();
-        deliveriesConsumer.assign(partitions);
-        deliveriesConsumer.seekToEnd(partitions);
-        partitions.forEach(deliveriesConsumer::position);
-        eventsConsumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, MeshInfra.get().kafkaBootstrapServers(),
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false), new StringDeserializer(), new StringDeserializer());
-        List<TopicPartition> eventPartitions = eventsConsumer.partitionsFor(Topics.PRESENCE_EVENTS, WAIT).stream()
-                .map(p -> new TopicPartition(p.topic(), p.partition()))
-                .toList();
-        eventsConsumer.assign(eventPartitions);
-        eventsConsumer.seekToEnd(eventPartitions);
-        eventPartitions.forEach(eventsConsumer::position);
+        deliveriesConsumer = TopicConsumers.fromEnd(Topics.GATEWAY_DELIVERIES);
+        eventsConsumer = TopicConsumers.fromEnd(Topics.PRESENCE_EVENTS);
 
         // A live gateway boot, as the gateway does it (every 5 s there; every second here).
         beating.put(INSTANCE, LIVE_BOOT);

@@ -165,7 +165,17 @@ public class SocketIoHandler implements WebSocketHandler, ClientProtocol {
                 session.expectReply(id, packet.ackId());
             }
         }
-        return sessions.dispatch(session, frame(type, id, data), this);
+        Mono<Void> dispatched = sessions.dispatch(session, frame(type, id, data), this);
+        if ("auth".equals(type) && packet.ackId() != null) {
+            // A refreshed token is acknowledged to the callback; a refused one closes the socket instead.
+            String ref = id;
+            return dispatched.then(Mono.fromRunnable(() -> {
+                if (!session.isClosed()) {
+                    answer(session, packet.ackId(), ServerFrame.ack(ref, MeshJson.object()));
+                }
+            }));
+        }
+        return dispatched;
     }
 
     @Override

@@ -5,16 +5,12 @@ import static org.awaitility.Awaitility.await;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Predicate;
 
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.StringDeserializer;
 
-import dev.mesh.testkit.infra.MeshInfra;
+import dev.mesh.testkit.kafka.TopicConsumers;
 
 /**
  * Reads a topic the way a gateway reads {@code gateway.deliveries}: every partition assigned,
@@ -26,22 +22,7 @@ final class KafkaReader implements AutoCloseable {
     private final List<ConsumerRecord<String, String>> records = new ArrayList<>();
 
     private KafkaReader(String topic, boolean fromEnd) {
-        consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, MeshInfra.get().kafkaBootstrapServers(),
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false), new StringDeserializer(), new StringDeserializer());
-        // A topic created a moment ago may not be in this client's metadata yet: partitionsFor is then empty.
-        List<TopicPartition> partitions = await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50))
-                .until(() -> consumer.partitionsFor(topic, Duration.ofSeconds(5)).stream()
-                        .map(p -> new TopicPartition(p.topic(), p.partition()))
-                        .toList(), found -> !found.isEmpty());
-        consumer.assign(partitions);
-        if (fromEnd) {
-            consumer.seekToEnd(partitions);
-        } else {
-            consumer.seekToBeginning(partitions);
-        }
-        // Resolve the positions now, so "the end" is the end before the test sends anything.
-        partitions.forEach(consumer::position);
+        consumer = fromEnd ? TopicConsumers.fromEnd(topic) : TopicConsumers.fromBeginning(topic);
     }
 
     static KafkaReader fromEnd(String topic) {
