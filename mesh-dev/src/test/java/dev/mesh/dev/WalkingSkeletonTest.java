@@ -308,6 +308,34 @@ class WalkingSkeletonTest {
         }
     }
 
+    @Test
+    void aUserOverTheMessageRateIsToldWhenToRetryAndAConnectionThatKeepsFloodingIsClosedWith1008() {
+        ConfigurableApplicationContext limited = mesh.startGateway("gateway-limited", 0,
+                "--mesh.gateway.rate-limits.user-message-burst=3",
+                "--mesh.gateway.rate-limits.connection-burst=20",
+                "--mesh.gateway.rate-limits.connection-per-second=1",
+                "--mesh.gateway.rate-limits.flood-factor=1");
+        try (WsTestClient alan = connectWithHeader(MeshLauncher.localPort(limited), "alan")) {
+            join(alan);
+            for (int i = 0; i < 3; i++) {
+                String id = alan.sendCommand("chat:message", Map.of("roomId", roomId, "content", "within budget " + i));
+                assertThat(text(alan.awaitReply(id, WAIT), "type")).isEqualTo("ack");
+            }
+            String over = alan.sendCommand("chat:message", Map.of("roomId", roomId, "content", "one too many"));
+            JsonNode limitedReply = alan.awaitReply(over, WAIT);
+            assertThat(text(limitedReply, "code")).isEqualTo("RATE_LIMITED");
+            assertThat(limitedReply.get("data").get("retryAfterMs").asLong()).isPositive();
+
+            // A minute's budget here is 60 + 20 frames; a flood is more than that (factor 1) within the minute.
+            for (int i = 0; i < 100 && alan.isOpen(); i++) {
+                alan.send(Map.of("type", "presence:activity"));
+            }
+            assertThat(alan.awaitClose(WAIT).code()).isEqualTo(1008);
+        } finally {
+            mesh.stopGateway(limited);
+        }
+    }
+
     private static synchronized int quickGateway() {
         if (quickGateway == 0) {
             quickGateway = MeshLauncher.localPort(mesh.startGateway("gateway-quick", 0,

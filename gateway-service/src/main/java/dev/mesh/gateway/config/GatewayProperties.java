@@ -34,5 +34,21 @@ public record GatewayProperties(
         @DefaultValue("200") int maxConnectionsPerAddress,
         @DefaultValue("2s") Duration drainReconnectAfter,
         @DefaultValue("30s") Duration activityThrottle,
-        @DefaultValue("5s") Duration heartbeatToPresence) {
+        @DefaultValue("5s") Duration heartbeatToPresence,
+        @DefaultValue RateLimits rateLimits) {
+
+    /**
+     * Token buckets at the gateway (per instance, so a user's limit is approximate across
+     * instances; exact domain limits such as slow mode live in the services).
+     *
+     * @param connectionBurst   frames a connection may send at once
+     * @param connectionPerSecond frames per second a connection may sustain
+     * @param userMessageBurst  {@code chat:message} commands a user may send at once
+     * @param userMessagesPerMinute {@code chat:message} commands per minute per user
+     * @param floodFactor       a connection sending more than this many times its per-minute budget within a minute is closed with 1008
+     */
+    public record RateLimits(@DefaultValue("40") int connectionBurst, @DefaultValue("10") int connectionPerSecond,
+                             @DefaultValue("20") int userMessageBurst, @DefaultValue("60") int userMessagesPerMinute,
+                             @DefaultValue("2") int floodFactor) {
+    }
 }

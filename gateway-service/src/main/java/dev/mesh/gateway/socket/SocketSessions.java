@@ -52,17 +52,20 @@ public class SocketSessions {
     private final ReactiveJwtDecoder jwtDecoder;
     private final MeshUsers users;
     private final CommandForwarder forwarder;
+    private final RateLimits rateLimits;
     private final String instanceId;
     private final String bootId;
     private final MeterRegistry meters;
 
     public SocketSessions(GatewayProperties properties, SessionRegistry registry, ReactiveJwtDecoder jwtDecoder,
-                          MeshUsers users, CommandForwarder forwarder, GatewayIdentity identity, MeterRegistry meters) {
+                          MeshUsers users, CommandForwarder forwarder, RateLimits rateLimits, GatewayIdentity identity,
+                          MeterRegistry meters) {
         this.properties = properties;
         this.registry = registry;
         this.jwtDecoder = jwtDecoder;
         this.users = users;
         this.forwarder = forwarder;
+        this.rateLimits = rateLimits;
         this.instanceId = identity.instanceId();
         this.bootId = identity.bootId();
         this.meters = meters;
@@ -139,6 +142,21 @@ public class SocketSessions {
         }
         if ("pong".equals(type)) {
             return Mono.empty(); // the client library's automatic answer: not user activity
+        }
+        RateLimits.Verdict verdict = rateLimits.admit(session, type);
+        if (verdict.flood()) {
+            session.close(CloseCodes.POLICY);
+            return Mono.empty();
+        }
+        String id = textOf(frame, "id");
+        if (!verdict.allowed()) {
+            // Ephemeral frames over the rate are dropped: the next one supersedes them anyway.
+            if (id != null) {
+                ObjectNode wait = MeshJson.object().put("retryAfterMs", verdict.retryAfterMs());
+                session.sendFrame(ServerFrame.error(id, ErrorCode.RATE_LIMITED,
+                        "Too many frames: retry with the same id in " + verdict.retryAfterMs() + " ms", wait));
+            }
+            return Mono.empty();
         }
         registry.active(session); // throttled into SessionActive by the presence listener
         if (PresenceCommands.ACTIVITY.equals(type)) {
@@ -237,6 +255,7 @@ public class SocketSessions {
             case CloseCodes.FORBIDDEN -> "Forbidden";
             case CloseCodes.BINARY_NOT_ACCEPTED -> "Only text frames are accepted";
             case CloseCodes.TRY_AGAIN_LATER -> "Too slow or overloaded; reconnect later";
+            case CloseCodes.POLICY -> "Too many frames after being told to wait";
             case CloseCodes.SERVICE_RESTART -> "Server restarting; reconnect";
             case CloseCodes.NORMAL -> "Closing";
             default -> "";
