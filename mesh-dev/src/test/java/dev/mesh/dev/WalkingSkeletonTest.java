@@ -336,6 +336,32 @@ class WalkingSkeletonTest {
         }
     }
 
+    @Test
+    void anAdminDisconnectsAUserOnEveryGatewayWith4003AndNobodyElseMay() throws Exception {
+        String revoked = "revoked-" + UUID.randomUUID().toString().substring(0, 8);
+        try (WsTestClient phone = connectWithHeader(gateway1, revoked);
+             WsTestClient laptop = connectWithHeader(gateway2, revoked);
+             WsTestClient bystander = connectWithHeader(gateway2, "barbara")) {
+            HttpResponse<String> denied = post(gateway1, "/api/admin/users/" + revoked + "/disconnect",
+                    token("alan", "student"), "");
+            assertThat(denied.statusCode()).isEqualTo(403);
+
+            HttpResponse<String> accepted = post(gateway1, "/api/admin/users/" + revoked + "/disconnect",
+                    token("grace", "admin"), "");
+            assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
+            assertThat(phone.awaitClose(WAIT).code()).isEqualTo(4003);
+            assertThat(laptop.awaitClose(WAIT).code()).as("on the other instance too").isEqualTo(4003);
+            assertThat(bystander.isOpen()).isTrue();
+
+            HttpResponse<String> stats = HTTP.send(HttpRequest.newBuilder(URI.create(http(gateway2) + "/api/admin/stats"))
+                    .header("Authorization", "Bearer " + token("grace", "admin")).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(stats.statusCode()).isEqualTo(200);
+            JsonNode figures = MeshJson.read(stats.body(), JsonNode.class);
+            assertThat(figures.get("instanceId").asString()).isEqualTo("gateway-b");
+            assertThat(figures.get("connections").asInt()).isPositive();
+        }
+    }
+
     private static synchronized int quickGateway() {
         if (quickGateway == 0) {
             quickGateway = MeshLauncher.localPort(mesh.startGateway("gateway-quick", 0,

@@ -151,6 +151,11 @@ public class SessionRegistry {
         return sessions.values();
     }
 
+    /** How many stream topics have at least one socket attached here. */
+    public int topicCount() {
+        return byTopic.size();
+    }
+
     public int size() {
         return sessions.size();
     }
