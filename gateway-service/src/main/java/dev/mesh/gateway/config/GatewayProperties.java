@@ -18,6 +18,7 @@ import org.springframework.util.unit.DataSize;
  * @param outboundQueueLimit        a socket whose unsent frames exceed this is closed with 1013 (slow consumer)
  * @param maxConnectionsPerAddress  concurrent sockets per client address (a school behind one NAT must fit)
  * @param drainReconnectAfter       upper bound of the jittered {@code reconnect.afterMs} sent on shutdown
+ * @param kafkaCutOff               without a record reaching Kafka for this long, sockets are closed with 1012
  * @param activityThrottle          at most one {@code SessionActive} per socket this often on {@code gateway.connections}
  *                                  (any client frame but {@code pong} and {@code auth}, including {@code presence:activity})
  * @param heartbeatToPresence       how often {@code InstanceHeartbeat} goes to {@code gateway.instances}; presence
@@ -35,6 +36,7 @@ public record GatewayProperties(
         @DefaultValue("2s") Duration drainReconnectAfter,
         @DefaultValue("30s") Duration activityThrottle,
         @DefaultValue("5s") Duration heartbeatToPresence,
+        @DefaultValue("10s") Duration kafkaCutOff,
         @DefaultValue RateLimits rateLimits) {
 
     /**

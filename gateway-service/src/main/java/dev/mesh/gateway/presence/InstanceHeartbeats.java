@@ -14,6 +14,7 @@ import dev.mesh.contracts.MeshJson;
 import dev.mesh.contracts.kafka.Topics;
 import dev.mesh.contracts.presence.InstanceHeartbeat;
 import dev.mesh.gateway.config.GatewayProperties;
+import dev.mesh.gateway.socket.KafkaReachability;
 import dev.mesh.gateway.socket.SessionRegistry;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
@@ -43,11 +44,15 @@ public class InstanceHeartbeats implements SmartLifecycle {
     private final Duration interval;
     private final Clock clock;
     private volatile Disposable ticker;
+    /** Checked at every beat: the heartbeat is also the gateway's probe of Kafka. */
+    private KafkaReachability reachability;
 
     @Autowired
     public InstanceHeartbeats(PresencePublisher publisher, GatewayIdentity identity, SessionRegistry registry,
-                              ConnectionEvents connectionEvents, GatewayProperties properties) {
+                              ConnectionEvents connectionEvents, GatewayProperties properties,
+                              KafkaReachability reachability) {
         this(publisher, identity, registry::size, connectionEvents, properties.heartbeatToPresence(), Clock.systemUTC());
+        this.reachability = reachability;
     }
 
     public InstanceHeartbeats(PresencePublisher publisher, GatewayIdentity identity, IntSupplier sessionCount,
@@ -69,7 +74,12 @@ public class InstanceHeartbeats implements SmartLifecycle {
                 interval.toMillis());
         ticker = Flux.interval(Duration.ZERO, interval)
                 .onBackpressureDrop()
-                .subscribe(tick -> beat(), e -> log.error("Heartbeat ticker stopped", e));
+                .subscribe(tick -> {
+                    beat();
+                    if (reachability != null) {
+                        reachability.check();
+                    }
+                }, e -> log.error("Heartbeat ticker stopped", e));
     }
 
     private void beat() {

@@ -5,8 +5,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 
+import dev.mesh.gateway.socket.KafkaReachability;
 import dev.mesh.runtime.kafka.KafkaPublisher;
 import io.micrometer.core.instrument.MeterRegistry;
 import reactor.core.publisher.Mono;
@@ -30,11 +32,19 @@ public class PresencePublisher {
 
     private final KafkaPublisher kafka;
     private final MeterRegistry meters;
+    private final KafkaReachability reachability;
     private final AtomicInteger inFlight = new AtomicInteger();
     private volatile boolean silenced;
 
-    public PresencePublisher(KafkaPublisher kafka, MeterRegistry meters) {
+    /** Without a reachability probe (tests of the publishing alone). */
+    PresencePublisher(KafkaPublisher kafka, MeterRegistry meters) {
+        this(kafka, null, meters);
+    }
+
+    @Autowired
+    public PresencePublisher(KafkaPublisher kafka, KafkaReachability reachability, MeterRegistry meters) {
         this.kafka = kafka;
+        this.reachability = reachability;
         this.meters = meters;
     }
 
@@ -50,7 +60,12 @@ public class PresencePublisher {
                 return Mono.empty();
             }
             return kafka.send(topic, key, json, null)
-                    .doOnSuccess(sent -> meters.counter("mesh.gateway.connection.events", "type", type).increment())
+                    .doOnSuccess(sent -> {
+                        if (reachability != null) {
+                            reachability.sent();
+                        }
+                        meters.counter("mesh.gateway.connection.events", "type", type).increment();
+                    })
                     .doOnError(e -> {
                         meters.counter("mesh.gateway.connection.events.failed", "type", type).increment();
                         log.warn("Could not send {} for {} to {}: {}", type, key, topic, e.toString());

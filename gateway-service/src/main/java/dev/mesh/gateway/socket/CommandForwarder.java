@@ -32,11 +32,14 @@ public class CommandForwarder {
     private static final int MAX_ID_LENGTH = 64;
 
     private final KafkaPublisher publisher;
+    private final KafkaReachability reachability;
     private final String instanceId;
     private final MeterRegistry meters;
 
-    public CommandForwarder(KafkaPublisher publisher, MeshProperties mesh, MeterRegistry meters) {
+    public CommandForwarder(KafkaPublisher publisher, KafkaReachability reachability, MeshProperties mesh,
+                            MeterRegistry meters) {
         this.publisher = publisher;
+        this.reachability = reachability;
         this.instanceId = mesh.instanceId();
         this.meters = meters;
     }
@@ -69,7 +72,10 @@ public class CommandForwarder {
         CommandEnvelope envelope = new CommandEnvelope(commandId, type, data, session.user(),
                 new CommandEnvelope.ReplyTo(instanceId, session.id()), System.currentTimeMillis());
         return publisher.send(entry.get().commandTopic(), key.get(), MeshJson.write(envelope), null)
-                .doOnSuccess(sent -> meters.counter("mesh.gateway.commands", "type", type).increment())
+                .doOnSuccess(sent -> {
+                    reachability.sent();
+                    meters.counter("mesh.gateway.commands", "type", type).increment();
+                })
                 .then()
                 .onErrorResume(e -> {
                     log.warn("Could not forward {} to {}: {}", type, entry.get().commandTopic(), e.toString());

@@ -17,7 +17,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 class RateLimitsTest {
 
     private static RateLimits limits(int connectionBurst, int connectionPerSecond, int messageBurst, int floodFactor) {
-        GatewayProperties defaults = new GatewayProperties(List.of(), null, null, null, null, null, 0, null, null, null,
+        GatewayProperties defaults = new GatewayProperties(List.of(), null, null, null, null, null, 0, null, null, null, null,
                 new GatewayProperties.RateLimits(connectionBurst, connectionPerSecond, messageBurst, 60, floodFactor));
         return new RateLimits(defaults, new SimpleMeterRegistry());
     }
