@@ -41,6 +41,7 @@ import dev.mesh.contracts.kafka.CommandEnvelope;
 import dev.mesh.contracts.kafka.Delivery;
 import dev.mesh.contracts.kafka.Topics;
 import dev.mesh.contracts.kafka.UserRef;
+import dev.mesh.contracts.wire.StreamTopics;
 import dev.mesh.testkit.auth.TokenIssuer;
 import dev.mesh.testkit.infra.MeshInfra;
 import dev.mesh.testkit.kafka.TopicConsumers;
@@ -264,6 +265,184 @@ class ChatServiceTest {
                 .expectBody().jsonPath("$.items[?(@.id == '" + privateRoom + "')]").exists();
     }
 
+    @Test
+    void aResumeReplaysMissedEventsOfEveryKindInSeqOrderBeforeTheAttachAndTheAck() {
+        String roomId = createRoom(ADA, "Geography", "public").get("id").asString();
+        String resumed = "s-alan-" + UUID.randomUUID();
+        String topic = "chat:room:" + roomId;
+        awaitReply(send(ADA, "s-ada", roomId, "chat:join", Map.of("roomId", roomId)), "s-ada");
+        long since = awaitReply(send(ALAN, "s-alan-1", roomId, "chat:join", Map.of("roomId", roomId)), "s-alan-1")
+                .data().get("lastSeq").asLong();
+        assertThat(since).isEqualTo(1);
+        // Alan is away: a message, a join, a leave, a message.
+        assertThat(awaitReply(send(ADA, "s-ada", roomId, "chat:message", Map.of("roomId", roomId, "content", "m1")), "s-ada").ok()).isTrue();
+        assertThat(awaitReply(send(BARBARA, "s-barbara", roomId, "chat:join", Map.of("roomId", roomId)), "s-barbara").ok()).isTrue();
+        assertThat(awaitReply(send(BARBARA, "s-barbara", roomId, "chat:leave", Map.of("roomId", roomId)), "s-barbara").ok()).isTrue();
+        assertThat(awaitReply(send(ADA, "s-ada", roomId, "chat:message", Map.of("roomId", roomId, "content", "m2")), "s-ada").ok()).isTrue();
+
+        String resume = send(ALAN, resumed, roomId, "chat:join", Map.of("roomId", roomId, "sinceSeq", since));
+        Delivery.Reply ack = awaitReply(resume, resumed);
+
+        assertThat(ack.data().get("recovered").asBoolean()).isTrue();
+        assertThat(ack.data().get("lastSeq").asLong()).isEqualTo(5);
+        List<Delivery.Event> replayed = toSession(resumed);
+        assertThat(replayed).extracting(Delivery.Event::seq).containsExactly(2L, 3L, 4L, 5L);
+        assertThat(replayed).extracting(Delivery.Event::topic).containsOnly(topic);
+        assertThat(replayed).extracting(Delivery.Event::type)
+                .containsExactly("chat:message", "chat:user_joined", "chat:user_left", "chat:message");
+        assertThat(replayed.get(0).data().get("content").asString()).isEqualTo("m1");
+        assertThat(replayed.get(2).data().get("userId").asString()).isEqualTo(BARBARA.id());
+        assertThat(replayed.get(2).data().get("memberCount").asInt()).isEqualTo(2);
+        int lastReplayed = indexOf(d -> d.event() != null && isToSession(d, resumed) && d.event().seq() == 5L);
+        int attachAt = indexOf(d -> d.attach() != null && resumed.equals(d.attach().sessionId()));
+        int replyAt = indexOf(d -> d.reply() != null && resume.equals(d.reply().ref()));
+        assertThat(lastReplayed).isNotNegative().isLessThan(attachAt);
+        assertThat(attachAt).isLessThan(replyAt);
+        assertThat(deliveries.get(attachAt).attach().fromSeq()).isEqualTo(6);
+    }
+
+    @Test
+    void aResumeThatMissedMoreThanTheCapGetsNothingInlineAndPagesTheMessagesOverHttp() {
+        String roomId = createRoom(ADA, "Literature", "public").get("id").asString();
+        String resumed = "s-alan-" + UUID.randomUUID();
+        awaitReply(send(ADA, "s-ada", roomId, "chat:join", Map.of("roomId", roomId)), "s-ada");
+        long since = awaitReply(send(ALAN, "s-alan-1", roomId, "chat:join", Map.of("roomId", roomId)), "s-alan-1")
+                .data().get("lastSeq").asLong();
+        String last = null;
+        for (int i = 1; i <= 150; i++) {
+            last = send(ADA, "s-ada", roomId, "chat:message", Map.of("roomId", roomId, "content", "n" + i));
+        }
+        assertThat(awaitReply(last, "s-ada").data().get("seq").asLong()).isEqualTo(since + 150);
+
+        String resume = send(ALAN, resumed, roomId, "chat:join", Map.of("roomId", roomId, "sinceSeq", since));
+        Delivery.Reply ack = awaitReply(resume, resumed);
+
+        assertThat(ack.data().get("recovered").asBoolean()).isFalse();
+        assertThat(ack.data().get("lastSeq").asLong()).isEqualTo(since + 150);
+        assertThat(toSession(resumed)).isEmpty();
+        Delivery attach = deliveries.get(indexOf(d -> d.attach() != null && resumed.equals(d.attach().sessionId())));
+        assertThat(attach.attach().fromSeq()).isEqualTo(since + 151);
+        http.get().uri("/api/chat/rooms/{id}/messages?afterSeq={after}&limit=200", roomId, since)
+                .header(HttpHeaders.AUTHORIZATION, bearer(ALAN))
+                .exchange()
+                .expectStatus().isOk()
+                .expectBody()
+                .jsonPath("$.items.length()").isEqualTo(150)
+                .jsonPath("$.items[0].seq").isEqualTo(since + 1)
+                .jsonPath("$.items[0].content").isEqualTo("n1")
+                .jsonPath("$.items[149].seq").isEqualTo(since + 150)
+                .jsonPath("$.hasMore").isEqualTo(false);
+    }
+
+    @Test
+    void aLeaveAnnouncesWithASeqDetachesEverySessionOfTheUserAndASecondLeaveChangesNothing() throws SQLException {
+        String roomId = createRoom(ADA, "Music", "public").get("id").asString();
+        String topic = "chat:room:" + roomId;
+        awaitReply(send(ALAN, "s-alan", roomId, "chat:join", Map.of("roomId", roomId)), "s-alan");
+        awaitReply(send(BARBARA, "s-barbara", roomId, "chat:join", Map.of("roomId", roomId)), "s-barbara");
+
+        String leave = send(ALAN, "s-alan", roomId, "chat:leave", Map.of("roomId", roomId));
+        Delivery.Reply ack = awaitReply(leave, "s-alan");
+
+        assertThat(ack.ok()).isTrue();
+        assertThat(ack.data().get("left").asBoolean()).isTrue();
+        assertThat(ack.data().get("seq").asLong()).isEqualTo(3);
+        int leftAt = indexOf(d -> isEvent(d, "chat:user_left", roomId, 3));
+        JsonNode left = deliveries.get(leftAt).event().data();
+        assertThat(left.get("userId").asString()).isEqualTo(ALAN.id());
+        assertThat(left.get("name").asString()).isEqualTo(ALAN.name());
+        assertThat(left.get("memberCount").asInt()).isEqualTo(2);
+        assertThat(deliveries.get(leftAt).audience()).isEqualTo(Delivery.Audience.topic(topic));
+        int detachAt = indexOf(d -> d.detach() != null && topic.equals(d.detach().topic()));
+        assertThat(deliveries.get(detachAt).audience()).isEqualTo(Delivery.Audience.user(ALAN.id()));
+        assertThat(deliveries.get(detachAt).detach().userId()).isEqualTo(ALAN.id());
+        assertThat(deliveries.get(detachAt).detach().sessionId()).isNull();
+        assertThat(leftAt).isNotNegative().isLessThan(detachAt);
+        assertThat(detachAt).isLessThan(indexOf(d -> d.reply() != null && leave.equals(d.reply().ref())));
+        assertThat(count("SELECT count(*) FROM mesh_outbox WHERE topic = 'chat.events' AND payload LIKE ? AND payload LIKE ?",
+                "%\"leftAt\"%", "%" + roomId + "%")).isEqualTo(1);
+
+        // Not a member any more: a second leave is acknowledged and announces nothing.
+        Delivery.Reply again = awaitReply(send(ALAN, "s-alan", roomId, "chat:leave", Map.of("roomId", roomId)), "s-alan");
+        assertThat(again.ok()).isTrue();
+        assertThat(again.data().get("left").asBoolean()).isFalse();
+        assertThat(deliveries.stream().filter(d -> d.event() != null && "chat:user_left".equals(d.event().type())
+                && topic.equals(d.event().topic()))).hasSize(1);
+        assertThat(count("SELECT last_seq FROM mesh_streams WHERE stream_id = ?", topic)).isEqualTo(3);
+        assertThat(awaitReply(send(ALAN, "s-alan", roomId, "chat:message", Map.of("roomId", roomId, "content", "still here?")),
+                "s-alan").code()).isEqualTo("FORBIDDEN");
+        String missing = "no-room-" + UUID.randomUUID();
+        assertThat(awaitReply(send(ALAN, "s-alan", missing, "chat:leave", Map.of("roomId", missing)), "s-alan").code())
+                .isEqualTo("NOT_FOUND");
+    }
+
+    @Test
+    void aFirstDirectMessageCreatesTheRoomAndReachesBothUsersWhoAloneMayResumeIt() throws SQLException {
+        String suffix = UUID.randomUUID().toString();
+        UserRef alan = new UserRef("u-dm-alan-" + suffix, "Alan", List.of("student"));
+        UserRef barbara = new UserRef("u-dm-barbara-" + suffix, "Barbara", List.of("student"));
+        UserRef carol = new UserRef("u-dm-carol-" + suffix, "Carol", List.of("admin"));
+        String dm = StreamTopics.directRoomId(alan.id(), barbara.id());
+        String topic = "chat:room:" + dm;
+
+        String first = send(alan, "s-alan", dm, "chat:message", Map.of("recipientId", barbara.id(), "content", "psst"));
+        Delivery.Reply ack = awaitReply(first, "s-alan");
+
+        assertThat(ack.ok()).as(String.valueOf(ack.message())).isTrue();
+        assertThat(ack.data().get("roomId").asString()).isEqualTo(dm);
+        assertThat(ack.data().get("seq").asLong()).isEqualTo(1);
+        List<Delivery> events = deliveries.stream()
+                .filter(d -> d.event() != null && topic.equals(d.event().topic()) && d.event().seq() == 1L)
+                .toList();
+        assertThat(events).extracting(Delivery::audience)
+                .containsExactly(Delivery.Audience.user(alan.id()), Delivery.Audience.user(barbara.id()));
+        assertThat(events).extracting(d -> d.event().data()).containsOnly(events.getFirst().event().data());
+        assertThat(events.getFirst().event().data().get("content").asString()).isEqualTo("psst");
+        assertThat(indexOf(d -> d.event() != null && topic.equals(d.event().topic())))
+                .isLessThan(indexOf(d -> d.reply() != null && first.equals(d.reply().ref())));
+        assertThat(count("SELECT count(*) FROM mesh_outbox WHERE topic = 'chat.events' AND payload LIKE ?",
+                "%\"recipientId\":\"" + barbara.id() + "\"%")).isEqualTo(1);
+
+        // Barbara answers by recipientId, then by the room's id: one room, one stream, both users get each.
+        Delivery.Reply answer = awaitReply(send(barbara, "s-barbara", dm, "chat:message",
+                Map.of("recipientId", alan.id(), "content", "yes?")), "s-barbara");
+        assertThat(answer.data().get("roomId").asString()).isEqualTo(dm);
+        assertThat(answer.data().get("seq").asLong()).isEqualTo(2);
+        Delivery.Reply byRoom = awaitReply(send(barbara, "s-barbara", dm, "chat:message",
+                Map.of("roomId", dm, "content", "by id")), "s-barbara");
+        assertThat(byRoom.data().get("seq").asLong()).isEqualTo(3);
+        assertThat(deliveries.stream().filter(d -> d.event() != null && topic.equals(d.event().topic()) && d.event().seq() == 3L))
+                .extracting(Delivery::audience)
+                .containsExactly(Delivery.Audience.user(barbara.id()), Delivery.Audience.user(alan.id()));
+
+        http.get().uri("/api/chat/rooms")
+                .header(HttpHeaders.AUTHORIZATION, bearer(barbara))
+                .exchange()
+                .expectStatus().isOk()
+                .expectBody()
+                .jsonPath("$.items[?(@.id == '" + dm + "')].type").isEqualTo(List.of("direct"));
+
+        // A third party (even an admin) may neither join nor post; nobody may DM themselves.
+        assertThat(awaitReply(send(carol, "s-carol", dm, "chat:join", Map.of("roomId", dm)), "s-carol").code())
+                .isEqualTo("FORBIDDEN");
+        assertThat(awaitReply(send(carol, "s-carol", dm, "chat:message", Map.of("roomId", dm, "content", "hi")), "s-carol").code())
+                .isEqualTo("FORBIDDEN");
+        assertThat(awaitReply(send(alan, "s-alan", StreamTopics.directRoomId(alan.id(), alan.id()), "chat:message",
+                Map.of("recipientId", alan.id(), "content", "me")), "s-alan").code()).isEqualTo("VALIDATION");
+        assertThat(awaitReply(send(alan, "s-alan", dm, "chat:leave", Map.of("roomId", dm)), "s-alan").code())
+                .isEqualTo("VALIDATION");
+
+        // A member resumes the conversation by seq.
+        String resumed = "s-barbara-" + UUID.randomUUID();
+        String resume = send(barbara, resumed, dm, "chat:join", Map.of("roomId", dm, "sinceSeq", 1));
+        Delivery.Reply joined = awaitReply(resume, resumed);
+        assertThat(joined.ok()).isTrue();
+        assertThat(joined.data().get("recovered").asBoolean()).isTrue();
+        assertThat(joined.data().get("members").asInt()).isEqualTo(2);
+        assertThat(joined.data().get("room").get("type").asString()).isEqualTo("direct");
+        assertThat(toSession(resumed)).extracting(Delivery.Event::seq).containsExactly(2L, 3L);
+    }
+
     // --- helpers
 
     private JsonNode createRoom(UserRef creator, String name, String type) {
@@ -315,6 +494,27 @@ class ChatServiceTest {
             return deliveries.stream().filter(isReply).count() >= nth;
         });
         return deliveries.stream().filter(isReply).skip(nth - 1).findFirst().map(Delivery::reply).orElseThrow();
+    }
+
+    /** The events addressed to one session (a replay), in the order read. */
+    private List<Delivery.Event> toSession(String sessionId) {
+        return deliveries.stream().filter(d -> d.event() != null && isToSession(d, sessionId)).map(Delivery::event).toList();
+    }
+
+    private static boolean isToSession(Delivery d, String sessionId) {
+        return d.audience().kind() == Delivery.Audience.Kind.session && sessionId.equals(d.audience().id());
+    }
+
+    private static long count(String sql, Object... parameters) throws SQLException {
+        try (Connection connection = DriverManager.getConnection(DB.jdbcUrl(), DB.username(), DB.password());
+             PreparedStatement query = connection.prepareStatement(sql)) {
+            for (int i = 0; i < parameters.length; i++) {
+                query.setObject(i + 1, parameters[i]);
+            }
+            try (ResultSet rows = query.executeQuery()) {
+                return rows.next() ? rows.getLong(1) : -1;
+            }
+        }
     }
 
     private int indexOf(Predicate<Delivery> what) {

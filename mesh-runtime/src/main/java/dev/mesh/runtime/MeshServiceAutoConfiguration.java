@@ -25,6 +25,7 @@ import dev.mesh.runtime.kafka.MeshKafkaAutoConfiguration;
 import dev.mesh.runtime.outbox.OutboxRelay;
 import dev.mesh.runtime.store.IdempotencyStore;
 import dev.mesh.runtime.store.Outbox;
+import dev.mesh.runtime.store.StreamLog;
 import dev.mesh.runtime.store.StreamSeq;
 import dev.mesh.runtime.web.ProblemDetailsAdvice;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -32,7 +33,8 @@ import io.r2dbc.spi.ConnectionFactory;
 
 /**
  * What a domain service (one with {@code mesh.service} set and its own database) gets: the
- * ordered command listener, idempotency, the outbox and its elected relay, seq allocation and
+ * ordered command listener, idempotency, the outbox and its elected relay, seq allocation, the
+ * stream event log and
  * problem+json errors.
  */
 @AutoConfiguration(after = {R2dbcAutoConfiguration.class, R2dbcTransactionManagerAutoConfiguration.class,
@@ -68,6 +70,12 @@ public class MeshServiceAutoConfiguration {
 
     @Bean
     @ConditionalOnBean(ConnectionFactory.class)
+    StreamLog streamLog(DatabaseClient db) {
+        return new StreamLog(db);
+    }
+
+    @Bean
+    @ConditionalOnBean(ConnectionFactory.class)
     TransactionalOperator meshTransactions(ReactiveTransactionManager transactionManager) {
         return TransactionalOperator.create(transactionManager);
     }
@@ -75,9 +83,9 @@ public class MeshServiceAutoConfiguration {
     @Bean
     @ConditionalOnBean(ConnectionFactory.class)
     CommandProcessor commandProcessor(ObjectProvider<CommandHandler> handlers, IdempotencyStore idempotency, Outbox outbox,
-                                      TransactionalOperator meshTransactions, KafkaPublisher publisher,
+                                      StreamLog streamLog, TransactionalOperator meshTransactions, KafkaPublisher publisher,
                                       MeshProperties properties, MeterRegistry meters, Clock meshClock) {
-        return new CommandProcessor(handlers.orderedStream().toList(), idempotency, outbox, meshTransactions, publisher,
+        return new CommandProcessor(handlers.orderedStream().toList(), idempotency, outbox, streamLog, meshTransactions, publisher,
                 properties.commands(), meters, meshClock);
     }
 

@@ -14,16 +14,23 @@ public final class RoomAccess {
         ALREADY_MEMBER
     }
 
+    /** The longest user id a direct message may name. */
+    public static final int MAX_USER_ID_CHARS = 200;
+
     private RoomAccess() {
     }
 
     /**
      * Public rooms are open to anyone up to their capacity; private rooms and study groups
-     * only to their members until invitations exist. Admins may enter any room (FEATURES: Roles).
+     * only to their members until invitations exist. Admins may enter any room (FEATURES: Roles)
+     * except a direct conversation, which is its two users' only.
      */
     public static Join join(UserRef user, RoomType type, int maxMembers, int memberCount, boolean member) {
         if (member) {
             return Join.ALREADY_MEMBER;
+        }
+        if (type == RoomType.DIRECT) {
+            throw MeshException.forbidden("A direct conversation is open to its two users only");
         }
         if (!type.isOpen() && !user.isAdmin()) {
             throw MeshException.forbidden("This room is open to its members only");
@@ -46,8 +53,31 @@ public final class RoomAccess {
         }
     }
 
-    /** Public rooms are readable by anyone signed in; others by their members and admins. */
+    /** Public rooms are readable by anyone signed in; others by their members and admins; direct ones by their two users. */
     public static boolean canRead(UserRef user, RoomType type, boolean member) {
-        return type.isOpen() || member || user.isAdmin();
+        return type.isOpen() || member || (user.isAdmin() && type != RoomType.DIRECT);
+    }
+
+    /** Leaving a direct conversation is not offered: it is the two users' stream for as long as it exists. */
+    public static void leave(RoomType type) {
+        if (type == RoomType.DIRECT) {
+            throw MeshException.validation("A direct conversation cannot be left");
+        }
+    }
+
+    /**
+     * The other user of a direct message: a user id (1..200 characters, no whitespace or
+     * control characters) that is not the sender's. Whether such a user exists is the identity
+     * provider's to know, not chat-service's.
+     */
+    public static String directRecipient(UserRef sender, String recipientId) {
+        if (recipientId == null || recipientId.isBlank() || recipientId.length() > MAX_USER_ID_CHARS
+                || recipientId.codePoints().anyMatch(c -> Character.isWhitespace(c) || Character.isISOControl(c))) {
+            throw MeshException.validation("recipientId must be a user id");
+        }
+        if (recipientId.equals(sender.id())) {
+            throw MeshException.validation("You cannot send a direct message to yourself");
+        }
+        return recipientId;
     }
 }

@@ -1,6 +1,5 @@
 package dev.mesh.chat.messaging;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
@@ -27,6 +26,7 @@ import dev.mesh.contracts.wire.MeshException;
 import dev.mesh.contracts.wire.StreamTopics;
 import dev.mesh.runtime.command.CommandContext;
 import dev.mesh.runtime.command.CommandHandler;
+import dev.mesh.runtime.store.StreamLog;
 import dev.mesh.runtime.store.StreamSeq;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -34,8 +34,10 @@ import reactor.core.publisher.Mono;
 /**
  * {@code chat:join {roomId, sinceSeq?}}: join and resume are one command (ARCHITECTURE §4.5).
  * A new member is inserted and announced with the room's next seq; then the stream's current
- * seq is read under its row lock, the missed messages (if asked) are replayed to the session,
- * and the session is attached from the next seq, all before the ack in one transaction.
+ * seq is read under its row lock, the missed events of every kind (if asked) are replayed to the
+ * session from the stream event log ({@link StreamLog}), and the session is attached from the
+ * next seq, all before the ack in one transaction. A direct conversation's room is joined (to
+ * resume it by seq) by its two users only.
  */
 @Component
 public class JoinRoomHandler implements CommandHandler {
@@ -48,14 +50,16 @@ public class JoinRoomHandler implements CommandHandler {
     private final RoomStore rooms;
     private final MessageStore messages;
     private final StreamSeq streams;
+    private final StreamLog streamLog;
     private final ChatProperties settings;
     private final Clock clock;
 
-    public JoinRoomHandler(RoomStore rooms, MessageStore messages, StreamSeq streams, ChatProperties settings,
-                           Clock clock) {
+    public JoinRoomHandler(RoomStore rooms, MessageStore messages, StreamSeq streams, StreamLog streamLog,
+                           ChatProperties settings, Clock clock) {
         this.rooms = rooms;
         this.messages = messages;
         this.streams = streams;
+        this.streamLog = streamLog;
         this.settings = settings;
         this.clock = clock;
     }
@@ -111,28 +115,21 @@ public class JoinRoomHandler implements CommandHandler {
                     .flatMap(page -> attach.thenReturn(
                             new Joined(room.view(), members, lastSeq, true, page.items(), 0)));
         }
-        // One more than the cap tells "too many" without reading the whole gap.
-        return messages.oldestBetween(room.id(), sinceSeq, lastSeq + 1, settings.replayMaxEvents() + 1)
-                .collectList()
+        if (sinceSeq >= lastSeq) {
+            // Nothing missed; a client ahead of the stream (a restored database) reloads its window.
+            return attach.thenReturn(new Joined(room.view(), members, lastSeq, sinceSeq == lastSeq, null, 0));
+        }
+        return streamLog.replay(topic, sinceSeq, settings.replayMaxEvents(), settings.replayMaxBytes().toBytes())
                 .flatMap(missed -> {
-                    boolean recovered = fitsInline(missed);
+                    // Every seq of the gap must be in the log: a stream older than the log has holes,
+                    // and a client is never sent a gap it cannot see (it pages over HTTP instead).
+                    boolean recovered = missed.complete() && missed.events().size() == lastSeq - sinceSeq;
                     Mono<Void> replay = recovered
-                            ? Flux.fromIterable(missed)
-                                    .concatMap(m -> command.publishToSession(topic, ChatEvents.MESSAGE, m.seq(), m))
+                            ? Flux.fromIterable(missed.events())
+                                    .concatMap(e -> command.publishToSession(topic, e.type(), e.seq(), e.data()))
                                     .then()
                             : Mono.empty();
                     return replay.then(attach).thenReturn(new Joined(room.view(), members, lastSeq, recovered, null, 0));
                 });
-    }
-
-    private boolean fitsInline(List<ChatMessage> missed) {
-        if (missed.size() > settings.replayMaxEvents()) {
-            return false;
-        }
-        long bytes = 0;
-        for (ChatMessage message : missed) {
-            bytes += MeshJson.write(message).getBytes(StandardCharsets.UTF_8).length;
-        }
-        return bytes <= settings.replayMaxBytes().toBytes();
     }
 }

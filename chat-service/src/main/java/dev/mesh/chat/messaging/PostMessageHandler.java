@@ -1,6 +1,9 @@
 package dev.mesh.chat.messaging;
 
 import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 
@@ -10,13 +13,16 @@ import tools.jackson.databind.JsonNode;
 
 import dev.mesh.chat.domain.MessageDraft;
 import dev.mesh.chat.domain.RoomAccess;
+import dev.mesh.chat.domain.RoomType;
 import dev.mesh.chat.domain.UuidV7;
 import dev.mesh.chat.store.MessageStore;
 import dev.mesh.chat.store.RoomStore;
+import dev.mesh.chat.store.StoredRoom;
 import dev.mesh.contracts.MeshJson;
 import dev.mesh.contracts.chat.ChatCommands;
 import dev.mesh.contracts.chat.ChatEvents;
 import dev.mesh.contracts.chat.ChatEvents.ChatMessage;
+import dev.mesh.contracts.kafka.Delivery;
 import dev.mesh.contracts.kafka.Topics;
 import dev.mesh.contracts.kafka.UserRef;
 import dev.mesh.contracts.wire.MeshException;
@@ -29,7 +35,9 @@ import reactor.core.publisher.Mono;
 /**
  * {@code chat:message} to a room: the message takes the room stream's next seq, is stored,
  * goes to everyone attached to the room (sender included, with {@code clientRef}) and to
- * other services as {@code MessagePosted}.
+ * other services as {@code MessagePosted}. With {@code recipientId} instead of {@code roomId}
+ * it is a direct message: the room is {@code dm:<lower id>:<higher id>} (the command's Kafka key),
+ * created by the first message, and every message goes to all sessions of both users.
  */
 @Component
 public class PostMessageHandler implements CommandHandler {
@@ -58,23 +66,61 @@ public class PostMessageHandler implements CommandHandler {
     @Override
     public Mono<JsonNode> handle(CommandContext command) {
         ChatCommands.PostMessage post = command.data(ChatCommands.PostMessage.class);
+        UserRef user = command.user();
         if (post.recipientId() != null) {
-            throw MeshException.validation("Direct messages are not available yet");
+            if (post.roomId() != null) {
+                throw MeshException.validation("Give roomId or recipientId, not both");
+            }
+            String recipient = RoomAccess.directRecipient(user, post.recipientId());
+            MessageDraft draft = MessageDraft.of(post.content(), post.type(), post.replyTo(), post.mentions());
+            String roomId = StreamTopics.directRoomId(user.id(), recipient);
+            return openDirect(command, roomId, recipient)
+                    .then(requireReplyTarget(roomId, draft.replyTo()))
+                    .then(streams.next(StreamTopics.chatRoom(roomId)))
+                    .flatMap(seq -> post(command, roomId, draft, seq, recipient))
+                    .map(MeshJson::tree);
         }
         if (post.roomId() == null || post.roomId().isBlank()) {
-            throw MeshException.validation("roomId is required");
+            throw MeshException.validation("roomId or recipientId is required");
         }
         MessageDraft draft = MessageDraft.of(post.content(), post.type(), post.replyTo(), post.mentions());
         String roomId = post.roomId();
-        UserRef user = command.user();
         return rooms.find(roomId)
                 .switchIfEmpty(Mono.error(RoomAccess::noSuchRoom))
-                .flatMap(room -> rooms.isMember(roomId, user.id()))
-                .doOnNext(RoomAccess::post)
-                .flatMap(member -> requireReplyTarget(roomId, draft.replyTo()))
-                .then(streams.next(StreamTopics.chatRoom(roomId)))
-                .flatMap(seq -> post(command, roomId, draft, seq))
+                .flatMap(room -> rooms.isMember(roomId, user.id())
+                        .doOnNext(RoomAccess::post)
+                        .then(recipientOf(room, user)))
+                .flatMap(recipient -> requireReplyTarget(roomId, draft.replyTo())
+                        .then(streams.next(StreamTopics.chatRoom(roomId)))
+                        .flatMap(seq -> post(command, roomId, draft, seq, recipient.orElse(null))))
                 .map(MeshJson::tree);
+    }
+
+    /** The other user of a direct conversation's room (posted to by its id); empty for other rooms. */
+    private Mono<Optional<String>> recipientOf(StoredRoom room, UserRef sender) {
+        if (room.type() != RoomType.DIRECT) {
+            return Mono.just(Optional.empty());
+        }
+        return rooms.memberIds(room.id()).filter(id -> !id.equals(sender.id())).next()
+                .map(Optional::of)
+                .defaultIfEmpty(Optional.empty());
+    }
+
+    /**
+     * The direct conversation's room, created by its first message with both users as members
+     * ({@code RoomCreated} by the sender and {@code MemberJoined} of the recipient tell other
+     * services, e.g. presence's co-member rule). Creating it announces nothing on the stream.
+     */
+    private Mono<Void> openDirect(CommandContext command, String roomId, String recipient) {
+        UserRef user = command.user();
+        Instant now = Instant.ofEpochMilli(clock.millis());
+        return rooms.insertDirect(roomId, user.id(), user.name(), recipient, now)
+                .flatMap(created -> created
+                        ? command.event(Topics.CHAT_EVENTS, roomId, new ChatEvents.RoomCreated(UuidV7.next().toString(),
+                                        roomId, "Direct messages", RoomType.DIRECT.value(), user.id(), now.toEpochMilli()))
+                                .then(command.event(Topics.CHAT_EVENTS, roomId, new ChatEvents.MemberJoined(
+                                        UuidV7.next().toString(), roomId, recipient, now.toEpochMilli())))
+                        : rooms.isMember(roomId, user.id()).doOnNext(RoomAccess::post).then());
     }
 
     private Mono<Void> requireReplyTarget(String roomId, UUID replyTo) {
@@ -87,17 +133,27 @@ public class PostMessageHandler implements CommandHandler {
                 .then();
     }
 
-    private Mono<Posted> post(CommandContext command, String roomId, MessageDraft draft, long seq) {
+    /**
+     * Stores the message and publishes it with its seq (logged for resumes): to the room's attached
+     * sessions, or in a direct conversation to every session of both users ({@code user:<id>}
+     * audiences, same frame), so neither needs to join first.
+     */
+    private Mono<Posted> post(CommandContext command, String roomId, MessageDraft draft, long seq, String recipient) {
         UserRef user = command.user();
         long createdAt = clock.millis();
         String messageId = UuidV7.at(createdAt).toString();
         String replyTo = draft.replyTo() == null ? null : draft.replyTo().toString();
         ChatMessage message = new ChatMessage(messageId, roomId, seq, user.id(), user.name(), draft.content(),
                 draft.type(), replyTo, draft.mentions(), createdAt, command.commandId());
+        String topic = StreamTopics.chatRoom(roomId);
+        List<Delivery.Audience> audiences = recipient == null
+                ? List.of(Delivery.Audience.topic(topic))
+                : List.of(Delivery.Audience.user(user.id()), Delivery.Audience.user(recipient));
         return messages.insert(message)
-                .then(command.publish(StreamTopics.chatRoom(roomId), ChatEvents.MESSAGE, seq, message))
+                .then(command.publish(audiences, topic, ChatEvents.MESSAGE, seq, message))
                 .then(command.event(Topics.CHAT_EVENTS, roomId, new ChatEvents.MessagePosted(UuidV7.next().toString(),
-                        roomId, messageId, seq, user.id(), draft.content(), draft.mentions(), replyTo, createdAt)))
+                        roomId, messageId, seq, user.id(), draft.content(), draft.mentions(), replyTo, createdAt,
+                        recipient)))
                 .thenReturn(new Posted(messageId, roomId, seq, createdAt));
     }
 }

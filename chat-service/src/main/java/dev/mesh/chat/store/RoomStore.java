@@ -46,6 +46,28 @@ public class RoomStore {
         return insert.then();
     }
 
+    /**
+     * A direct conversation's room, with both users as members, unless it exists already (two
+     * first messages of one pair are ordered by their Kafka key, and the conflict clause covers a
+     * partition moving between owners). Emits whether it was created.
+     */
+    public Mono<Boolean> insertDirect(String id, String userId, String userName, String otherId, Instant createdAt) {
+        return db.sql("""
+                        INSERT INTO chat_rooms (id, name, type, max_members, created_by, created_at)
+                        VALUES (:id, :name, 'direct', 2, :createdBy, :createdAt)
+                        ON CONFLICT (id) DO NOTHING""")
+                .bind("id", id)
+                .bind("name", "Direct messages")
+                .bind("createdBy", userId)
+                .bind("createdAt", OffsetDateTime.ofInstant(createdAt, ZoneOffset.UTC))
+                .fetch().rowsUpdated()
+                .flatMap(inserted -> inserted == 0 ? Mono.just(false)
+                        : addMember(id, userId, userName, MemberRole.member, createdAt)
+                                // The recipient's display name is not known here; their id stands in for it.
+                                .then(addMember(id, otherId, otherId, MemberRole.member, createdAt))
+                                .thenReturn(true));
+    }
+
     public Mono<StoredRoom> find(String id) {
         return db.sql("SELECT " + COLUMNS + " FROM chat_rooms r WHERE r.id = :id")
                 .bind("id", id)
@@ -87,6 +109,23 @@ public class RoomStore {
                 .bind("role", role.name())
                 .bind("joinedAt", OffsetDateTime.ofInstant(joinedAt, ZoneOffset.UTC))
                 .then();
+    }
+
+    /** Removes a member; emits whether they were one. */
+    public Mono<Boolean> removeMember(String roomId, String userId) {
+        return db.sql("DELETE FROM chat_members WHERE room_id = :room AND user_id = :user")
+                .bind("room", roomId)
+                .bind("user", userId)
+                .fetch().rowsUpdated()
+                .map(deleted -> deleted > 0);
+    }
+
+    /** The members' user ids, in id order. */
+    public Flux<String> memberIds(String roomId) {
+        return db.sql("SELECT user_id FROM chat_members WHERE room_id = :room ORDER BY user_id")
+                .bind("room", roomId)
+                .map(row -> row.get(0, String.class))
+                .all();
     }
 
     public Mono<Boolean> isMember(String roomId, String userId) {

@@ -56,4 +56,28 @@ class RoomAccessTest {
         assertThat(RoomAccess.canRead(STUDENT, RoomType.PRIVATE, true)).isTrue();
         assertThat(RoomAccess.canRead(ADMIN, RoomType.STUDY_GROUP, false)).isTrue();
     }
+
+    @Test
+    void givenADirectConversation_whenAThirdPartyJoinsOrReads_thenForbiddenEvenForAnAdmin() {
+        assertRejected(() -> RoomAccess.join(STUDENT, RoomType.DIRECT, 2, 2, false), ErrorCode.FORBIDDEN);
+        assertRejected(() -> RoomAccess.join(ADMIN, RoomType.DIRECT, 2, 2, false), ErrorCode.FORBIDDEN);
+        assertThat(RoomAccess.join(STUDENT, RoomType.DIRECT, 2, 2, true)).isEqualTo(RoomAccess.Join.ALREADY_MEMBER);
+        assertThat(RoomAccess.canRead(ADMIN, RoomType.DIRECT, false)).isFalse();
+        assertThat(RoomAccess.canRead(STUDENT, RoomType.DIRECT, true)).isTrue();
+    }
+
+    @Test
+    void givenADirectMessage_whenTheRecipientIsTheSenderOrNotAUserId_thenValidation() {
+        assertThat(RoomAccess.directRecipient(STUDENT, "u-barbara")).isEqualTo("u-barbara");
+        assertRejected(() -> RoomAccess.directRecipient(STUDENT, STUDENT.id()), ErrorCode.VALIDATION);
+        assertRejected(() -> RoomAccess.directRecipient(STUDENT, "  "), ErrorCode.VALIDATION);
+        assertRejected(() -> RoomAccess.directRecipient(STUDENT, "u barbara"), ErrorCode.VALIDATION);
+        assertRejected(() -> RoomAccess.directRecipient(STUDENT, "u".repeat(201)), ErrorCode.VALIDATION);
+    }
+
+    @Test
+    void givenADirectConversation_whenLeaving_thenValidation() {
+        assertRejected(() -> RoomAccess.leave(RoomType.DIRECT), ErrorCode.VALIDATION);
+        assertThatCode(() -> RoomAccess.leave(RoomType.PUBLIC)).doesNotThrowAnyException();
+    }
 }

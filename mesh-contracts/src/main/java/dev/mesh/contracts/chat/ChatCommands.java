@@ -19,6 +19,10 @@ public final class ChatCommands {
     public record JoinRoom(String roomId, Long sinceSeq) {
     }
 
+    /** {@code chat:leave {roomId}}: idempotent; every session of the user is detached from the room. */
+    public record LeaveRoom(String roomId) {
+    }
+
     /** {@code chat:message}: to a room by {@code roomId}, or a DM by {@code recipientId}. */
     public record PostMessage(String roomId, String recipientId, String content, String type, String replyTo,
                               List<String> mentions, String attachmentId) {

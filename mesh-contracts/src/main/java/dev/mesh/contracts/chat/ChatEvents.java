@@ -10,6 +10,7 @@ public final class ChatEvents {
     /** Client event: a message in a room, with its stream {@code seq}. */
     public static final String MESSAGE = "chat:message";
     public static final String USER_JOINED = "chat:user_joined";
+    public static final String USER_LEFT = "chat:user_left";
 
     private ChatEvents() {
     }
@@ -22,6 +23,10 @@ public final class ChatEvents {
 
     /** The data of a {@code chat:user_joined} frame. */
     public record UserJoined(String roomId, String userId, String name, int memberCount) {
+    }
+
+    /** The data of a {@code chat:user_left} frame; {@code memberCount} is the count after the leave. */
+    public record UserLeft(String roomId, String userId, String name, int memberCount) {
     }
 
     /** A room as the API and the join's ack show it. */
@@ -38,7 +43,18 @@ public final class ChatEvents {
     public record MemberJoined(String eventId, String roomId, String userId, long joinedAt) {
     }
 
+    public record MemberLeft(String eventId, String roomId, String userId, long leftAt) {
+    }
+
+    /** A message; {@code recipientId} is the other user of a direct conversation, null in other rooms. */
     public record MessagePosted(String eventId, String roomId, String messageId, long seq, String authorId,
-                                String content, List<String> mentions, String replyTo, long createdAt) {
+                                String content, List<String> mentions, String replyTo, long createdAt,
+                                String recipientId) {
+
+        /** A message in a room that is not a direct conversation. */
+        public MessagePosted(String eventId, String roomId, String messageId, long seq, String authorId,
+                             String content, List<String> mentions, String replyTo, long createdAt) {
+            this(eventId, roomId, messageId, seq, authorId, content, mentions, replyTo, createdAt, null);
+        }
     }
 }

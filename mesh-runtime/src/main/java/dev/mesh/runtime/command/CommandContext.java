@@ -1,5 +1,7 @@
 package dev.mesh.runtime.command;
 
+import java.util.List;
+
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 
@@ -9,6 +11,8 @@ import dev.mesh.contracts.kafka.Delivery;
 import dev.mesh.contracts.kafka.UserRef;
 import dev.mesh.contracts.wire.MeshException;
 import dev.mesh.runtime.store.Outbox;
+import dev.mesh.runtime.store.StreamLog;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
@@ -20,11 +24,13 @@ public final class CommandContext {
     private final CommandEnvelope envelope;
     private final String key;
     private final Outbox outbox;
+    private final StreamLog streamLog;
 
-    CommandContext(CommandEnvelope envelope, String key, Outbox outbox) {
+    CommandContext(CommandEnvelope envelope, String key, Outbox outbox, StreamLog streamLog) {
         this.envelope = envelope;
         this.key = key;
         this.outbox = outbox;
+        this.streamLog = streamLog;
     }
 
     public CommandEnvelope envelope() {
@@ -65,13 +71,30 @@ public final class CommandContext {
         }
     }
 
-    /** An event to everyone attached to a stream topic, keyed by this command's stream. */
+    /**
+     * An event to everyone attached to a stream topic, keyed by this command's stream. With a
+     * {@code seq} it is also appended to the stream event log ({@link StreamLog}, stream id = the
+     * topic), so a resume replays it.
+     */
     public Mono<Void> publish(String topic, String eventType, Long seq, Object data) {
-        return outbox.deliver(key, Delivery.event(Delivery.Audience.topic(topic), null,
-                new Delivery.Event(eventType, topic, seq, MeshJson.tree(data))));
+        return publish(List.of(Delivery.Audience.topic(topic)), topic, eventType, seq, data);
     }
 
-    /** An event to this command's session only (a replay before the ack, for instance). */
+    /**
+     * An event of a stream topic to other audiences (e.g. both users of a direct conversation,
+     * {@code user:<id>}, who get it without being attached): logged once when it has a
+     * {@code seq}, then one delivery per audience, in the order given, with the same frame.
+     */
+    public Mono<Void> publish(List<Delivery.Audience> audiences, String topic, String eventType, Long seq, Object data) {
+        JsonNode tree = MeshJson.tree(data);
+        Delivery.Event event = new Delivery.Event(eventType, topic, seq, tree);
+        Mono<Void> log = seq == null ? Mono.empty() : streamLog.append(topic, seq, eventType, tree);
+        return log.then(Flux.fromIterable(audiences)
+                .concatMap(audience -> outbox.deliver(key, Delivery.event(audience, null, event)))
+                .then());
+    }
+
+    /** An event to this command's session only (a replay before the ack, for instance); not logged. */
     public Mono<Void> publishToSession(String topic, String eventType, Long seq, Object data) {
         return outbox.deliver(key, Delivery.event(Delivery.Audience.session(sessionId()), null,
                 new Delivery.Event(eventType, topic, seq, MeshJson.tree(data))));

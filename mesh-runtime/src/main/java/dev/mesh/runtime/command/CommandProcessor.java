@@ -26,6 +26,7 @@ import dev.mesh.runtime.MeshProperties;
 import dev.mesh.runtime.kafka.KafkaPublisher;
 import dev.mesh.runtime.store.IdempotencyStore;
 import dev.mesh.runtime.store.Outbox;
+import dev.mesh.runtime.store.StreamLog;
 import io.micrometer.core.instrument.MeterRegistry;
 import reactor.core.publisher.Mono;
 
@@ -42,6 +43,7 @@ public class CommandProcessor {
     private final Map<String, CommandHandler> handlers = new HashMap<>();
     private final IdempotencyStore idempotency;
     private final Outbox outbox;
+    private final StreamLog streamLog;
     private final TransactionalOperator transactions;
     private final KafkaPublisher publisher;
     private final MeshProperties.Commands settings;
@@ -49,7 +51,7 @@ public class CommandProcessor {
     private final Clock clock;
 
     public CommandProcessor(List<CommandHandler> handlers, IdempotencyStore idempotency, Outbox outbox,
-                            TransactionalOperator transactions, KafkaPublisher publisher,
+                            StreamLog streamLog, TransactionalOperator transactions, KafkaPublisher publisher,
                             MeshProperties.Commands settings, MeterRegistry meters, Clock clock) {
         for (CommandHandler handler : handlers) {
             for (String type : handler.types()) {
@@ -60,6 +62,7 @@ public class CommandProcessor {
         }
         this.idempotency = idempotency;
         this.outbox = outbox;
+        this.streamLog = streamLog;
         this.transactions = transactions;
         this.publisher = publisher;
         this.settings = settings;
@@ -90,7 +93,7 @@ public class CommandProcessor {
     }
 
     private Mono<Void> applyFirst(CommandHandler handler, CommandEnvelope command, String key, String hash) {
-        CommandContext context = new CommandContext(command, key, outbox);
+        CommandContext context = new CommandContext(command, key, outbox, streamLog);
         return handler.handle(context)
                 .defaultIfEmpty(MeshJson.object())
                 .flatMap(result -> idempotency
