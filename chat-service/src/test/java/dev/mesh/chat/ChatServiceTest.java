@@ -70,6 +70,8 @@ class ChatServiceTest {
         registry.add("mesh.security.issuer", ISSUER::issuerUri);
         // The first command of a cold JVM warms the connection pool; 2 s would make that flaky, not faster.
         registry.add("mesh.commands.apply-timeout", () -> "10s");
+        // The typing test sends its refreshes back to back; a long interval keeps it independent of timing.
+        registry.add("mesh.chat.typing-interval", () -> "1h");
     }
 
     @LocalServerPort
@@ -443,6 +445,271 @@ class ChatServiceTest {
         assertThat(toSession(resumed)).extracting(Delivery.Event::seq).containsExactly(2L, 3L);
     }
 
+    @Test
+    void anEditReachesTheRoomWithANewSeqKeepsTheHistoryAndTheRulesHold() throws SQLException {
+        String roomId = createRoom(ADA, "Edits", "public").get("id").asString();
+        awaitReply(send(ALAN, "s-alan", roomId, "chat:join", Map.of("roomId", roomId)), "s-alan");
+        awaitReply(send(BARBARA, "s-barbara", roomId, "chat:join", Map.of("roomId", roomId)), "s-barbara");
+        Delivery.Reply posted = awaitReply(send(ALAN, "s-alan", roomId, "chat:message",
+                Map.of("roomId", roomId, "content", "first")), "s-alan");
+        String messageId = posted.data().get("messageId").asString();
+        long postedSeq = posted.data().get("seq").asLong();
+
+        String edit = send(ALAN, "s-alan", roomId, "chat:edit",
+                Map.of("roomId", roomId, "messageId", messageId, "content", "  second  "));
+        Delivery.Reply ack = awaitReply(edit, "s-alan");
+
+        assertThat(ack.ok()).as(String.valueOf(ack.message())).isTrue();
+        assertThat(ack.data().get("messageId").asString()).isEqualTo(messageId);
+        assertThat(ack.data().get("seq").asLong()).isEqualTo(postedSeq + 1);
+        int editedAt = indexOf(d -> isEvent(d, "chat:message_edited", roomId, postedSeq + 1));
+        assertThat(editedAt).isNotNegative().isLessThan(indexOf(d -> d.reply() != null && edit.equals(d.reply().ref())));
+        JsonNode edited = deliveries.get(editedAt).event().data();
+        assertThat(edited.get("messageId").asString()).isEqualTo(messageId);
+        assertThat(edited.get("roomId").asString()).isEqualTo(roomId);
+        assertThat(edited.get("content").asString()).isEqualTo("second");
+        assertThat(edited.get("editedBy").asString()).isEqualTo(ALAN.id());
+        assertThat(edited.get("editedAt").asLong()).isPositive();
+        assertThat(count("SELECT count(*) FROM chat_message_edits WHERE message_id = ?::uuid AND previous_content = 'first'"
+                + " AND edited_by = ?", messageId, ALAN.id())).isEqualTo(1);
+        http.get().uri("/api/chat/rooms/{id}/messages", roomId)
+                .header(HttpHeaders.AUTHORIZATION, bearer(BARBARA))
+                .exchange()
+                .expectStatus().isOk()
+                .expectBody()
+                .jsonPath("$.items[0].seq").isEqualTo((int) postedSeq)
+                .jsonPath("$.items[0].content").isEqualTo("second")
+                .jsonPath("$.items[0].editedAt").isEqualTo(edited.get("editedAt").asLong())
+                .jsonPath("$.items[0].deleted").doesNotExist();
+
+        Map<String, Object> byBarbara = Map.of("roomId", roomId, "messageId", messageId, "content", "mine now");
+        Delivery.Reply notYours = awaitReply(send(BARBARA, "s-barbara", roomId, "chat:edit", byBarbara), "s-barbara");
+        assertThat(notYours.code()).isEqualTo("FORBIDDEN");
+        assertThat(notYours.message()).contains("only your own messages");
+        assertThat(awaitReply(send(ALAN, "s-alan", roomId, "chat:edit", Map.of("roomId", roomId,
+                "messageId", UUID.randomUUID().toString(), "content", "x")), "s-alan").code()).isEqualTo("NOT_FOUND");
+        assertThat(awaitReply(send(ALAN, "s-alan", roomId, "chat:edit", Map.of("roomId", roomId,
+                "messageId", messageId, "content", "   ")), "s-alan").code()).isEqualTo("VALIDATION");
+        assertThat(awaitReply(send(ALAN, "s-alan", roomId, "chat:edit", Map.of("roomId", roomId,
+                "messageId", messageId, "content", "x".repeat(2001))), "s-alan").code()).isEqualTo("VALIDATION");
+
+        // Five minutes later the author may not, the room's owner still may.
+        execute("UPDATE chat_messages SET created_at = now() - interval '6 minutes' WHERE id = ?::uuid", messageId);
+        Delivery.Reply late = awaitReply(send(ALAN, "s-alan", roomId, "chat:edit",
+                Map.of("roomId", roomId, "messageId", messageId, "content", "third")), "s-alan");
+        assertThat(late.code()).isEqualTo("FORBIDDEN");
+        assertThat(late.message()).contains("edit window of 5 minutes has passed");
+        Delivery.Reply byOwner = awaitReply(send(ADA, "s-ada", roomId, "chat:edit",
+                Map.of("roomId", roomId, "messageId", messageId, "content", "tidied")), "s-ada");
+        assertThat(byOwner.ok()).isTrue();
+        assertThat(byOwner.data().get("seq").asLong()).isEqualTo(postedSeq + 2);
+        assertThat(count("SELECT count(*) FROM chat_message_edits WHERE message_id = ?::uuid", messageId)).isEqualTo(2);
+        assertThat(count("SELECT last_seq FROM mesh_streams WHERE stream_id = ?", "chat:room:" + roomId))
+                .isEqualTo(postedSeq + 2);
+    }
+
+    @Test
+    void aDeleteLeavesATombstoneAnnouncedWithASeqAndASecondDeleteChangesNothing() throws SQLException {
+        String roomId = createRoom(ADA, "Deletes", "public").get("id").asString();
+        String topic = "chat:room:" + roomId;
+        awaitReply(send(ALAN, "s-alan", roomId, "chat:join", Map.of("roomId", roomId)), "s-alan");
+        awaitReply(send(BARBARA, "s-barbara", roomId, "chat:join", Map.of("roomId", roomId)), "s-barbara");
+        String mine = awaitReply(send(ALAN, "s-alan", roomId, "chat:message",
+                Map.of("roomId", roomId, "content", "oops")), "s-alan").data().get("messageId").asString();
+        String other = awaitReply(send(ALAN, "s-alan", roomId, "chat:message",
+                Map.of("roomId", roomId, "content", "rude")), "s-alan").data().get("messageId").asString();
+        awaitReply(send(ALAN, "s-alan", roomId, "chat:edit", Map.of("roomId", roomId, "messageId", mine, "content", "oops!")),
+                "s-alan");
+
+        String delete = send(ALAN, "s-alan", roomId, "chat:delete", Map.of("roomId", roomId, "messageId", mine));
+        Delivery.Reply ack = awaitReply(delete, "s-alan");
+
+        assertThat(ack.ok()).as(String.valueOf(ack.message())).isTrue();
+        long seq = ack.data().get("seq").asLong();
+        assertThat(seq).isEqualTo(count("SELECT last_seq FROM mesh_streams WHERE stream_id = ?", topic));
+        int deletedAt = indexOf(d -> isEvent(d, "chat:message_deleted", roomId, seq));
+        assertThat(deletedAt).isNotNegative().isLessThan(indexOf(d -> d.reply() != null && delete.equals(d.reply().ref())));
+        JsonNode deleted = deliveries.get(deletedAt).event().data();
+        assertThat(deleted.get("messageId").asString()).isEqualTo(mine);
+        assertThat(deleted.get("roomId").asString()).isEqualTo(roomId);
+        assertThat(deleted.get("deletedBy").asString()).isEqualTo(ALAN.id());
+        assertThat(deleted.get("deletedAt").asLong()).isPositive();
+        assertThat(count("SELECT count(*) FROM chat_messages WHERE id = ?::uuid AND content IS NULL AND deleted_at IS NOT NULL",
+                mine)).isEqualTo(1);
+        assertThat(count("SELECT count(*) FROM chat_message_edits WHERE message_id = ?::uuid", mine)).isZero();
+
+        // Again: acknowledged, no event, no seq.
+        Delivery.Reply again = awaitReply(send(ALAN, "s-alan", roomId, "chat:delete",
+                Map.of("roomId", roomId, "messageId", mine)), "s-alan");
+        assertThat(again.ok()).isTrue();
+        assertThat(again.data().has("seq")).isFalse();
+        assertThat(deliveries.stream().filter(d -> d.event() != null && "chat:message_deleted".equals(d.event().type())
+                && topic.equals(d.event().topic()))).hasSize(1);
+        assertThat(count("SELECT last_seq FROM mesh_streams WHERE stream_id = ?", topic)).isEqualTo(seq);
+
+        Delivery.Reply editDeleted = awaitReply(send(ALAN, "s-alan", roomId, "chat:edit",
+                Map.of("roomId", roomId, "messageId", mine, "content", "back")), "s-alan");
+        assertThat(editDeleted.code()).isEqualTo("CONFLICT");
+        Delivery.Reply notYours = awaitReply(send(BARBARA, "s-barbara", roomId, "chat:delete",
+                Map.of("roomId", roomId, "messageId", other)), "s-barbara");
+        assertThat(notYours.code()).isEqualTo("FORBIDDEN");
+        assertThat(awaitReply(send(BARBARA, "s-barbara", roomId, "chat:delete",
+                Map.of("roomId", roomId, "messageId", UUID.randomUUID().toString())), "s-barbara").code())
+                .isEqualTo("NOT_FOUND");
+        Delivery.Reply byOwner = awaitReply(send(ADA, "s-ada", roomId, "chat:delete",
+                Map.of("roomId", roomId, "messageId", other)), "s-ada");
+        assertThat(byOwner.ok()).isTrue();
+        assertThat(byOwner.data().get("seq").asLong()).isEqualTo(seq + 1);
+
+        http.get().uri("/api/chat/rooms/{id}/messages", roomId)
+                .header(HttpHeaders.AUTHORIZATION, bearer(BARBARA))
+                .exchange()
+                .expectStatus().isOk()
+                .expectBody()
+                .jsonPath("$.items.length()").isEqualTo(2)
+                .jsonPath("$.items[0].messageId").isEqualTo(mine)
+                .jsonPath("$.items[0].deleted").isEqualTo(true)
+                .jsonPath("$.items[0].content").doesNotExist()
+                .jsonPath("$.items[1].deleted").isEqualTo(true);
+    }
+
+    @Test
+    void aReactionTogglesAndTheRoomGetsTheCountsWithASeq() throws SQLException {
+        String roomId = createRoom(ADA, "Reactions", "public").get("id").asString();
+        UserRef carol = new UserRef("u-carol-" + UUID.randomUUID(), "Carol", List.of("student"));
+        awaitReply(send(ALAN, "s-alan", roomId, "chat:join", Map.of("roomId", roomId)), "s-alan");
+        awaitReply(send(BARBARA, "s-barbara", roomId, "chat:join", Map.of("roomId", roomId)), "s-barbara");
+        String messageId = awaitReply(send(ALAN, "s-alan", roomId, "chat:message",
+                Map.of("roomId", roomId, "content", "party?")), "s-alan").data().get("messageId").asString();
+        Map<String, Object> thumb = Map.of("roomId", roomId, "messageId", messageId, "emoji", "👍");
+
+        String react = send(ALAN, "s-alan", roomId, "chat:react", thumb);
+        Delivery.Reply ack = awaitReply(react, "s-alan");
+
+        assertThat(ack.ok()).as(String.valueOf(ack.message())).isTrue();
+        assertThat(ack.data().get("added").asBoolean()).isTrue();
+        long seq = ack.data().get("seq").asLong();
+        int updatedAt = indexOf(d -> isEvent(d, "chat:reaction_updated", roomId, seq));
+        assertThat(updatedAt).isNotNegative().isLessThan(indexOf(d -> d.reply() != null && react.equals(d.reply().ref())));
+        JsonNode updated = deliveries.get(updatedAt).event().data();
+        assertThat(updated.get("messageId").asString()).isEqualTo(messageId);
+        assertThat(updated.get("emoji").asString()).isEqualTo("👍");
+        assertThat(updated.get("userId").asString()).isEqualTo(ALAN.id());
+        assertThat(updated.get("added").asBoolean()).isTrue();
+        assertThat(updated.get("counts")).isEqualTo(MeshJson.tree(Map.of("👍", 1)));
+
+        Delivery.Reply barbara = awaitReply(send(BARBARA, "s-barbara", roomId, "chat:react", thumb), "s-barbara");
+        assertThat(barbara.data().get("counts")).isEqualTo(MeshJson.tree(Map.of("👍", 2)));
+        assertThat(barbara.data().get("seq").asLong()).isEqualTo(seq + 1);
+        awaitReply(send(BARBARA, "s-barbara", roomId, "chat:react",
+                Map.of("roomId", roomId, "messageId", messageId, "emoji", "🎉")), "s-barbara");
+        // Alan's second 👍 takes his back.
+        String undo = send(ALAN, "s-alan", roomId, "chat:react", thumb);
+        Delivery.Reply undone = awaitReply(undo, "s-alan");
+        assertThat(undone.data().get("added").asBoolean()).isFalse();
+        assertThat(undone.data().get("seq").asLong()).isEqualTo(seq + 3);
+        JsonNode taken = deliveries.get(indexOf(d -> isEvent(d, "chat:reaction_updated", roomId, seq + 3))).event().data();
+        assertThat(taken.get("added").asBoolean()).isFalse();
+        assertThat(taken.get("counts")).isEqualTo(MeshJson.tree(Map.of("👍", 1, "🎉", 1)));
+        assertThat(count("SELECT count(*) FROM chat_reactions WHERE message_id = ?::uuid", messageId)).isEqualTo(2);
+
+        Delivery.Reply unicorn = awaitReply(send(ALAN, "s-alan", roomId, "chat:react",
+                Map.of("roomId", roomId, "messageId", messageId, "emoji", "🦄")), "s-alan");
+        assertThat(unicorn.code()).isEqualTo("VALIDATION");
+        assertThat(unicorn.message()).isEqualTo("🦄 is not an allowed reaction");
+        assertThat(awaitReply(send(carol, "s-carol", roomId, "chat:react", thumb), "s-carol").code()).isEqualTo("FORBIDDEN");
+        assertThat(awaitReply(send(ALAN, "s-alan", roomId, "chat:react", Map.of("roomId", roomId,
+                "messageId", UUID.randomUUID().toString(), "emoji", "👍")), "s-alan").code()).isEqualTo("NOT_FOUND");
+
+        http.get().uri("/api/chat/rooms/{id}/messages", roomId)
+                .header(HttpHeaders.AUTHORIZATION, bearer(ALAN))
+                .exchange()
+                .expectStatus().isOk()
+                .expectBody()
+                .jsonPath("$.items[0].reactions['👍']").isEqualTo(1)
+                .jsonPath("$.items[0].reactions['🎉']").isEqualTo(1);
+        // The join's snapshot shows the same state.
+        JsonNode snapshot = awaitReply(send(ALAN, "s-alan-2", roomId, "chat:join", Map.of("roomId", roomId)), "s-alan-2")
+                .data().get("messages");
+        assertThat(snapshot).hasSize(1);
+        assertThat(snapshot.get(0).get("reactions")).isEqualTo(MeshJson.tree(Map.of("👍", 1, "🎉", 1)));
+    }
+
+    @Test
+    void aResumeReplaysMissedEditsDeletesAndReactionsInSeqOrderBeforeTheAck() {
+        String roomId = createRoom(ADA, "Resume changes", "public").get("id").asString();
+        String resumed = "s-alan-" + UUID.randomUUID();
+        awaitReply(send(ADA, "s-ada", roomId, "chat:join", Map.of("roomId", roomId)), "s-ada");
+        awaitReply(send(ALAN, "s-alan-1", roomId, "chat:join", Map.of("roomId", roomId)), "s-alan-1");
+        String m1 = awaitReply(send(ADA, "s-ada", roomId, "chat:message", Map.of("roomId", roomId, "content", "m1")), "s-ada")
+                .data().get("messageId").asString();
+        String m2 = awaitReply(send(ADA, "s-ada", roomId, "chat:message", Map.of("roomId", roomId, "content", "m2")), "s-ada")
+                .data().get("messageId").asString();
+        long since = awaitReply(send(ALAN, "s-alan-1", roomId, "chat:join", Map.of("roomId", roomId)), "s-alan-1")
+                .data().get("lastSeq").asLong();
+
+        // While Alan is away: an edit, a message, a delete, a reaction.
+        awaitReply(send(ADA, "s-ada", roomId, "chat:edit", Map.of("roomId", roomId, "messageId", m1, "content", "m1'")), "s-ada");
+        awaitReply(send(ADA, "s-ada", roomId, "chat:message", Map.of("roomId", roomId, "content", "m3")), "s-ada");
+        awaitReply(send(ADA, "s-ada", roomId, "chat:delete", Map.of("roomId", roomId, "messageId", m2)), "s-ada");
+        awaitReply(send(ADA, "s-ada", roomId, "chat:react", Map.of("roomId", roomId, "messageId", m1, "emoji", "🎉")), "s-ada");
+
+        String resume = send(ALAN, resumed, roomId, "chat:join", Map.of("roomId", roomId, "sinceSeq", since));
+        Delivery.Reply ack = awaitReply(resume, resumed);
+
+        assertThat(ack.data().get("recovered").asBoolean()).isTrue();
+        assertThat(ack.data().get("lastSeq").asLong()).isEqualTo(since + 4);
+        List<Delivery.Event> replayed = toSession(resumed);
+        assertThat(replayed).extracting(Delivery.Event::seq)
+                .containsExactly(since + 1, since + 2, since + 3, since + 4);
+        assertThat(replayed).extracting(Delivery.Event::type)
+                .containsExactly("chat:message_edited", "chat:message", "chat:message_deleted", "chat:reaction_updated");
+        assertThat(replayed.get(0).data().get("content").asString()).isEqualTo("m1'");
+        assertThat(replayed.get(2).data().get("messageId").asString()).isEqualTo(m2);
+        assertThat(replayed.get(3).data().get("counts")).isEqualTo(MeshJson.tree(Map.of("🎉", 1)));
+        int lastReplayed = indexOf(d -> d.event() != null && isToSession(d, resumed) && d.event().seq() == since + 4);
+        assertThat(lastReplayed).isLessThan(indexOf(d -> d.reply() != null && resume.equals(d.reply().ref())));
+    }
+
+    @Test
+    void typingGoesToTheRoomButNotTheSendersSessionWithoutSeqOrReplyAndIsThrottled() throws SQLException {
+        String roomId = createRoom(ADA, "Typing", "public").get("id").asString();
+        String topic = "chat:room:" + roomId;
+        UserRef carol = new UserRef("u-carol-" + UUID.randomUUID(), "Carol", List.of("student"));
+        awaitReply(send(ALAN, "s-alan", roomId, "chat:join", Map.of("roomId", roomId)), "s-alan");
+        awaitReply(send(BARBARA, "s-barbara", roomId, "chat:join", Map.of("roomId", roomId)), "s-barbara");
+
+        String typing = send(ALAN, "s-alan", roomId, "chat:typing", Map.of("roomId", roomId, "isTyping", true));
+        String refresh = send(ALAN, "s-alan", roomId, "chat:typing", Map.of("roomId", roomId, "isTyping", true));
+        String stopped = send(ALAN, "s-alan", roomId, "chat:typing", Map.of("roomId", roomId, "isTyping", false));
+        String stranger = send(carol, "s-carol", roomId, "chat:typing", Map.of("roomId", roomId, "isTyping", true));
+        String invalid = send(ALAN, "s-alan", roomId, "chat:typing", Map.of("roomId", roomId));
+        // Same room, same partition: once this is answered, the typing commands before it were applied.
+        String after = send(BARBARA, "s-barbara", roomId, "chat:message", Map.of("roomId", roomId, "content", "hm?"));
+        awaitReply(after, "s-barbara");
+
+        List<Delivery> updates = deliveries.stream()
+                .filter(d -> d.event() != null && "chat:typing_update".equals(d.event().type())
+                        && topic.equals(d.event().topic()))
+                .toList();
+        // The refresh within the interval was throttled, the stop passed, Carol (not a member) was ignored.
+        assertThat(updates).extracting(d -> d.event().data().get("isTyping").asBoolean()).containsExactly(true, false);
+        assertThat(updates).allSatisfy(d -> {
+            assertThat(d.audience()).isEqualTo(Delivery.Audience.topic(topic));
+            assertThat(d.excludeSessionId()).isEqualTo("s-alan");
+            assertThat(d.event().seq()).isNull();
+            assertThat(d.event().data().get("roomId").asString()).isEqualTo(roomId);
+            assertThat(d.event().data().get("userId").asString()).isEqualTo(ALAN.id());
+            assertThat(d.event().data().get("name").asString()).isEqualTo(ALAN.name());
+        });
+        List<String> ephemeral = List.of(typing, refresh, stopped, stranger, invalid);
+        assertThat(deliveries.stream().filter(d -> d.reply() != null && ephemeral.contains(d.reply().ref()))).isEmpty();
+        assertThat(count("SELECT count(*) FROM mesh_processed_commands WHERE command_id IN (?, ?, ?, ?, ?)",
+                typing, refresh, stopped, stranger, invalid)).isZero();
+        assertThat(count("SELECT count(*) FROM mesh_stream_events WHERE stream_id = ? AND type = 'chat:typing_update'", topic))
+                .isZero();
+    }
+
     // --- helpers
 
     private JsonNode createRoom(UserRef creator, String name, String type) {
@@ -514,6 +781,16 @@ class ChatServiceTest {
             try (ResultSet rows = query.executeQuery()) {
                 return rows.next() ? rows.getLong(1) : -1;
             }
+        }
+    }
+
+    private static void execute(String sql, Object... parameters) throws SQLException {
+        try (Connection connection = DriverManager.getConnection(DB.jdbcUrl(), DB.username(), DB.password());
+             PreparedStatement statement = connection.prepareStatement(sql)) {
+            for (int i = 0; i < parameters.length; i++) {
+                statement.setObject(i + 1, parameters[i]);
+            }
+            statement.executeUpdate();
         }
     }
 

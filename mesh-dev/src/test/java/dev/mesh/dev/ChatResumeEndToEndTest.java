@@ -60,17 +60,23 @@ class ChatResumeEndToEndTest {
                 since = ack.get("data").get("lastSeq").asLong();
             }
 
-            // While A is away: 40 messages, C leaves, 40 messages, C joins again.
+            // While A is away: 40 messages, C leaves, 40 messages, C joins again, then an edit, a
+            // delete and a reaction on earlier messages.
+            List<String> ids = new ArrayList<>();
+            ids.add(null);
             for (int i = 1; i <= 40; i++) {
-                post(b.get(i % 4), roomId, "missed-" + i);
+                ids.add(post(b.get(i % 4), roomId, "missed-" + i));
             }
             JsonNode left = c.awaitReply(c.sendCommand("chat:leave", Map.of("roomId", roomId)), WAIT);
             assertThat(left.get("data").get("left").asBoolean()).as(left.toString()).isTrue();
             for (int i = 41; i <= 80; i++) {
-                post(b.get(i % 4), roomId, "missed-" + i);
+                ids.add(post(b.get(i % 4), roomId, "missed-" + i));
             }
             join(c, roomId);
-            long missed = 82;
+            command(b.get(1), "chat:edit", Map.of("roomId", roomId, "messageId", ids.get(1), "content", "edited-1"));
+            command(b.get(2), "chat:delete", Map.of("roomId", roomId, "messageId", ids.get(2)));
+            command(b.get(3), "chat:react", Map.of("roomId", roomId, "messageId", ids.get(1), "emoji", "🎉"));
+            long missed = 85;
 
             try (WsTestClient a = connectWithHeader(mesh.gateway2, "a-" + run)) {
                 String resume = a.sendCommand("chat:join", Map.of("roomId", roomId, "sinceSeq", since));
@@ -95,9 +101,10 @@ class ChatResumeEndToEndTest {
                     }
                 }
                 expected.add("chat:user_joined c-" + run);
-                assertThat(replayed).extracting(f -> text(f, "type") + " "
-                                + ("chat:message".equals(text(f, "type")) ? text(f.get("data"), "content") : text(f.get("data"), "userId")))
-                        .containsExactlyElementsOf(expected);
+                expected.add("chat:message_edited edited-1");
+                expected.add("chat:message_deleted " + ids.get(2));
+                expected.add("chat:reaction_updated 🎉 " + ids.get(1));
+                assertThat(replayed).extracting(ChatResumeEndToEndTest::describe).containsExactlyElementsOf(expected);
 
                 // Attached from the next seq: a live message follows the ack.
                 post(b.getFirst(), roomId, "live-" + run);
@@ -153,10 +160,15 @@ class ChatResumeEndToEndTest {
         return MeshJson.read(created.body(), JsonNode.class).get("id").asString();
     }
 
-    /** Posts and waits for the ack; a RATE_LIMITED answer is retried with the same id after the time it names. */
-    private static void post(WsTestClient client, String roomId, String content) throws InterruptedException {
+    /** Posts and waits for the ack; emits the message id. */
+    private static String post(WsTestClient client, String roomId, String content) throws InterruptedException {
+        return text(command(client, "chat:message", Map.of("roomId", roomId, "content", content)).get("data"), "messageId");
+    }
+
+    /** Sends a command and waits for its ack; a RATE_LIMITED answer is retried with the same id after the time it names. */
+    private static JsonNode command(WsTestClient client, String type, Map<String, Object> data) throws InterruptedException {
         String id = UUID.randomUUID().toString();
-        Map<String, Object> frame = Map.of("type", "chat:message", "id", id, "data", Map.of("roomId", roomId, "content", content));
+        Map<String, Object> frame = Map.of("type", type, "id", id, "data", data);
         while (true) {
             client.send(frame);
             JsonNode reply = client.awaitReply(id, WAIT);
@@ -165,7 +177,19 @@ class ChatResumeEndToEndTest {
                 continue;
             }
             assertThat(text(reply, "type")).as(reply.toString()).isEqualTo("ack");
-            return;
+            return reply;
         }
+    }
+
+    /** A replayed frame in a line: its type and what tells it apart. */
+    private static String describe(JsonNode frame) {
+        JsonNode data = frame.get("data");
+        String type = text(frame, "type");
+        return type + " " + switch (type) {
+            case "chat:message", "chat:message_edited" -> text(data, "content");
+            case "chat:message_deleted" -> text(data, "messageId");
+            case "chat:reaction_updated" -> text(data, "emoji") + " " + text(data, "messageId");
+            default -> text(data, "userId");
+        };
     }
 }

@@ -1,5 +1,8 @@
 package dev.mesh.chat.config;
 
+import java.time.Duration;
+import java.util.List;
+
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
@@ -13,6 +16,10 @@ import org.springframework.util.unit.DataSize;
  * @param replayMaxBytes     most bytes of missed events replayed inline; beyond either cap, {@code recovered:false}
  * @param historyPageDefault page size of the history API when none is asked for
  * @param historyPageMax     largest page the history API serves
+ * @param editWindow         how long authors may edit their own messages (moderators and admins: always)
+ * @param allowedEmoji       the reactions {@code chat:react} accepts, each compared as a whole string
+ * @param typingInterval     at most one {@code chat:typing} refresh per user per room this often
+ * @param typingTracked      most (room, user) pairs whose last typing time an instance keeps in memory
  */
 @ConfigurationProperties("mesh.chat")
 public record ChatProperties(
@@ -20,5 +27,9 @@ public record ChatProperties(
         @DefaultValue("100") int replayMaxEvents,
         @DefaultValue("256KB") DataSize replayMaxBytes,
         @DefaultValue("50") int historyPageDefault,
-        @DefaultValue("200") int historyPageMax) {
+        @DefaultValue("200") int historyPageMax,
+        @DefaultValue("5m") Duration editWindow,
+        @DefaultValue({"👍", "👎", "❤️", "😂", "😮", "😢", "😡", "🎉"}) List<String> allowedEmoji,
+        @DefaultValue("2s") Duration typingInterval,
+        @DefaultValue("10000") int typingTracked) {
 }

@@ -6,23 +6,31 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.stereotype.Repository;
 
+import dev.mesh.chat.domain.MessageRules;
 import dev.mesh.contracts.chat.ChatEvents.ChatMessage;
 import io.r2dbc.spi.Readable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
-/** A room's messages, each at the stream {@code seq} it was posted with. */
+/**
+ * A room's messages, each at the stream {@code seq} it was posted with, in their current state:
+ * edited content, tombstones (no content once deleted), reactions.
+ */
 @Repository
 public class MessageStore {
 
     private static final String COLUMNS =
-            "id, room_id, seq, user_id, user_name, content, type, reply_to, mentions, client_ref, created_at";
+            "id, room_id, seq, user_id, user_name, content, type, reply_to, mentions, client_ref, created_at, edited_at,"
+                    + " deleted_at";
 
     private final DatabaseClient db;
 
@@ -69,13 +77,124 @@ public class MessageStore {
         // One row more than asked tells whether there is more.
         if (afterSeq != null) {
             return oldestBetween(roomId, after, before, limit + 1).collectList()
-                    .map(rows -> new Page(List.copyOf(rows.subList(0, Math.min(limit, rows.size()))), rows.size() > limit));
+                    .flatMap(rows -> withReactions(rows.subList(0, Math.min(limit, rows.size())))
+                            .map(items -> new Page(items, rows.size() > limit)));
         }
         return newestBetween(roomId, after, before, limit + 1).collectList()
-                .map(rows -> {
+                .flatMap(rows -> {
                     List<ChatMessage> items = new ArrayList<>(rows.subList(0, Math.min(limit, rows.size())));
                     Collections.reverse(items);
-                    return new Page(List.copyOf(items), rows.size() > limit);
+                    return withReactions(items).map(withCounts -> new Page(withCounts, rows.size() > limit));
+                });
+    }
+
+    /** The messages with their reaction counts ({@code {}} when none; tombstones keep none). */
+    private Mono<List<ChatMessage>> withReactions(List<ChatMessage> messages) {
+        if (messages.isEmpty()) {
+            return Mono.just(List.of());
+        }
+        UUID[] ids = messages.stream().map(m -> UUID.fromString(m.messageId())).toArray(UUID[]::new);
+        return db.sql("""
+                        SELECT message_id, emoji, count(*) AS n FROM chat_reactions
+                         WHERE message_id = ANY(:ids)
+                         GROUP BY message_id, emoji
+                         ORDER BY message_id, min(created_at), emoji""")
+                .bind("ids", ids)
+                .map(row -> Map.entry(row.get("message_id", UUID.class).toString(),
+                        Map.entry(row.get("emoji", String.class), row.get("n", Long.class).intValue())))
+                .all()
+                .collectList()
+                .map(rows -> {
+                    Map<String, Map<String, Integer>> counts = new HashMap<>();
+                    rows.forEach(r -> counts.computeIfAbsent(r.getKey(), k -> new LinkedHashMap<>())
+                            .put(r.getValue().getKey(), r.getValue().getValue()));
+                    return messages.stream().map(m -> new ChatMessage(m.messageId(), m.roomId(), m.seq(), m.userId(),
+                            m.userName(), m.content(), m.type(), m.replyTo(), m.mentions(), m.createdAt(), m.clientRef(),
+                            m.editedAt(), m.deleted(), counts.getOrDefault(m.messageId(), Map.of()))).toList();
+                });
+    }
+
+    /** A message of the room, its row locked until the transaction ends; empty when it is not in the room. */
+    public Mono<MessageRules.Target> lock(String roomId, UUID messageId) {
+        return db.sql("SELECT user_id, created_at, deleted_at FROM chat_messages WHERE room_id = :room AND id = :id FOR UPDATE")
+                .bind("room", roomId)
+                .bind("id", messageId)
+                .map(row -> new MessageRules.Target(row.get("user_id", String.class),
+                        row.get("created_at", OffsetDateTime.class).toInstant().toEpochMilli(),
+                        row.get("deleted_at", OffsetDateTime.class) != null))
+                .one();
+    }
+
+    /** Replaces the content and keeps the previous one in the edit history. */
+    public Mono<Void> edit(UUID messageId, String content, String editedBy, long editedAt) {
+        OffsetDateTime at = OffsetDateTime.ofInstant(Instant.ofEpochMilli(editedAt), ZoneOffset.UTC);
+        return db.sql("""
+                        INSERT INTO chat_message_edits (message_id, previous_content, edited_at, edited_by)
+                        SELECT id, content, :at, :by FROM chat_messages WHERE id = :id""")
+                .bind("id", messageId)
+                .bind("at", at)
+                .bind("by", editedBy)
+                .then()
+                .then(db.sql("UPDATE chat_messages SET content = :content, edited_at = :at WHERE id = :id")
+                        .bind("id", messageId)
+                        .bind("content", content)
+                        .bind("at", at)
+                        .then());
+    }
+
+    /** The previous contents of a message, oldest first. */
+    public Flux<String> editHistory(UUID messageId) {
+        return db.sql("SELECT previous_content FROM chat_message_edits WHERE message_id = :id ORDER BY edited_at")
+                .bind("id", messageId)
+                .map(row -> row.get(0, String.class))
+                .all();
+    }
+
+    /**
+     * A soft delete: the row stays (the tombstone at its seq); its content, edit history and
+     * reactions go.
+     */
+    public Mono<Void> delete(UUID messageId, String deletedBy, long deletedAt) {
+        return db.sql("UPDATE chat_messages SET content = NULL, deleted_at = :at, deleted_by = :by WHERE id = :id")
+                .bind("id", messageId)
+                .bind("at", OffsetDateTime.ofInstant(Instant.ofEpochMilli(deletedAt), ZoneOffset.UTC))
+                .bind("by", deletedBy)
+                .then()
+                .then(db.sql("DELETE FROM chat_message_edits WHERE message_id = :id").bind("id", messageId).then())
+                .then(db.sql("DELETE FROM chat_reactions WHERE message_id = :id").bind("id", messageId).then());
+    }
+
+    /** Takes a user's reaction back; emits whether they had it. */
+    public Mono<Boolean> removeReaction(UUID messageId, String userId, String emoji) {
+        return db.sql("DELETE FROM chat_reactions WHERE message_id = :id AND user_id = :user AND emoji = :emoji")
+                .bind("id", messageId)
+                .bind("user", userId)
+                .bind("emoji", emoji)
+                .fetch().rowsUpdated()
+                .map(removed -> removed > 0);
+    }
+
+    public Mono<Void> addReaction(UUID messageId, String userId, String emoji) {
+        return db.sql("INSERT INTO chat_reactions (message_id, user_id, emoji) VALUES (:id, :user, :emoji)")
+                .bind("id", messageId)
+                .bind("user", userId)
+                .bind("emoji", emoji)
+                .then();
+    }
+
+    /** Every emoji's count on a message, the first used first. */
+    public Mono<Map<String, Integer>> reactionCounts(UUID messageId) {
+        return db.sql("""
+                        SELECT emoji, count(*) AS n FROM chat_reactions WHERE message_id = :id
+                         GROUP BY emoji ORDER BY min(created_at), emoji""")
+                .bind("id", messageId)
+                .map(row -> Map.entry(row.get("emoji", String.class), row.get("n", Long.class).intValue()))
+                .all()
+                .collectList()
+                .map(rows -> {
+                    Map<String, Integer> counts = new LinkedHashMap<>();
+                    rows.forEach(e -> counts.put(e.getKey(), e.getValue()));
+                    return counts;
                 });
     }
 
@@ -124,6 +243,13 @@ public class MessageStore {
                 replyTo == null ? null : replyTo.toString(),
                 mentions == null ? List.of() : Arrays.asList(mentions),
                 row.get("created_at", OffsetDateTime.class).toInstant().toEpochMilli(),
-                row.get("client_ref", String.class));
+                row.get("client_ref", String.class),
+                millis(row.get("edited_at", OffsetDateTime.class)),
+                row.get("deleted_at", OffsetDateTime.class) != null ? Boolean.TRUE : null,
+                null);
+    }
+
+    private static Long millis(OffsetDateTime at) {
+        return at == null ? null : at.toInstant().toEpochMilli();
     }
 }

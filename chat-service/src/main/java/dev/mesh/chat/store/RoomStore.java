@@ -136,6 +136,15 @@ public class RoomStore {
                 .one();
     }
 
+    /** The user's role in the room; empty when not a member. */
+    public Mono<MemberRole> role(String roomId, String userId) {
+        return db.sql("SELECT role FROM chat_members WHERE room_id = :room AND user_id = :user")
+                .bind("room", roomId)
+                .bind("user", userId)
+                .map(row -> MemberRole.valueOf(row.get(0, String.class)))
+                .one();
+    }
+
     public Mono<Integer> memberCount(String roomId) {
         return db.sql("SELECT count(*) FROM chat_members WHERE room_id = :room")
                 .bind("room", roomId)

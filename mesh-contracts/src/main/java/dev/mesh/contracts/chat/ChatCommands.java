@@ -7,6 +7,10 @@ public final class ChatCommands {
     public static final String JOIN = "chat:join";
     public static final String LEAVE = "chat:leave";
     public static final String MESSAGE = "chat:message";
+    public static final String EDIT = "chat:edit";
+    public static final String DELETE = "chat:delete";
+    public static final String REACT = "chat:react";
+    /** Ephemeral: no id from the client, no reply, no seq. */
     public static final String TYPING = "chat:typing";
 
     /** Content limit after trim, in characters (FEATURES.md). */
@@ -26,5 +30,21 @@ public final class ChatCommands {
     /** {@code chat:message}: to a room by {@code roomId}, or a DM by {@code recipientId}. */
     public record PostMessage(String roomId, String recipientId, String content, String type, String replyTo,
                               List<String> mentions, String attachmentId) {
+    }
+
+    /** {@code chat:edit {roomId, messageId, content}}. */
+    public record EditMessage(String roomId, String messageId, String content) {
+    }
+
+    /** {@code chat:delete {roomId, messageId}}: a soft delete; a second one changes nothing. */
+    public record DeleteMessage(String roomId, String messageId) {
+    }
+
+    /** {@code chat:react {roomId, messageId, emoji}}: toggles the sender's reaction. */
+    public record React(String roomId, String messageId, String emoji) {
+    }
+
+    /** {@code chat:typing {roomId, isTyping}}: ephemeral. */
+    public record Typing(String roomId, Boolean isTyping) {
     }
 }

@@ -1,6 +1,7 @@
 package dev.mesh.contracts.chat;
 
 import java.util.List;
+import java.util.Map;
 
 /**
  * What chat-service tells the world: client events on {@code chat:room:<id>} and domain
@@ -11,14 +12,49 @@ public final class ChatEvents {
     public static final String MESSAGE = "chat:message";
     public static final String USER_JOINED = "chat:user_joined";
     public static final String USER_LEFT = "chat:user_left";
+    public static final String MESSAGE_EDITED = "chat:message_edited";
+    public static final String MESSAGE_DELETED = "chat:message_deleted";
+    public static final String REACTION_UPDATED = "chat:reaction_updated";
+    /** Ephemeral: no seq, not replayed. */
+    public static final String TYPING_UPDATE = "chat:typing_update";
 
     private ChatEvents() {
     }
 
-    /** The data of a {@code chat:message} frame; {@code clientRef} is the sender's command id. */
+    /**
+     * The data of a {@code chat:message} frame; {@code clientRef} is the sender's command id. In
+     * history pages and a join's snapshot it is the message's current state at the seq it was
+     * posted with: {@code editedAt} once edited (with the edited content), {@code deleted} true and
+     * no content for a tombstone, and {@code reactions} (emoji → count). Absent fields are null.
+     */
     public record ChatMessage(String messageId, String roomId, long seq, String userId, String userName,
                               String content, String type, String replyTo, List<String> mentions, long createdAt,
-                              String clientRef) {
+                              String clientRef, Long editedAt, Boolean deleted, Map<String, Integer> reactions) {
+
+        /** A message as posted: never edited, not deleted, no reactions. */
+        public ChatMessage(String messageId, String roomId, long seq, String userId, String userName,
+                           String content, String type, String replyTo, List<String> mentions, long createdAt,
+                           String clientRef) {
+            this(messageId, roomId, seq, userId, userName, content, type, replyTo, mentions, createdAt, clientRef,
+                    null, null, null);
+        }
+    }
+
+    /** The data of a {@code chat:message_edited} frame (with a seq). */
+    public record MessageEdited(String messageId, String roomId, String content, long editedAt, String editedBy) {
+    }
+
+    /** The data of a {@code chat:message_deleted} frame (with a seq). */
+    public record MessageDeleted(String messageId, String roomId, long deletedAt, String deletedBy) {
+    }
+
+    /** The data of a {@code chat:reaction_updated} frame (with a seq); {@code counts} is every emoji's count after the change. */
+    public record ReactionUpdated(String messageId, String roomId, String emoji, String userId, boolean added,
+                                  Map<String, Integer> counts) {
+    }
+
+    /** The data of a {@code chat:typing_update} frame: ephemeral, no seq. */
+    public record TypingUpdate(String roomId, String userId, String name, boolean isTyping) {
     }
 
     /** The data of a {@code chat:user_joined} frame. */

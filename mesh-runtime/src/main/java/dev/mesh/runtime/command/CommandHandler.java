@@ -18,4 +18,14 @@ public interface CommandHandler {
 
     /** Applies the command; the result becomes the {@code ack}'s data (and is stored for retries). */
     Mono<JsonNode> handle(CommandContext command);
+
+    /**
+     * Whether this handler's commands are ephemeral (a typing indicator, say): applied in a
+     * transaction like any other, but never recorded for idempotency (the gateway gives each one a
+     * fresh id) and never answered, neither with an ack nor with an error; a rejection or failure is
+     * only logged and counted, and one older than {@code mesh.commands.max-age} is dropped.
+     */
+    default boolean ephemeral() {
+        return false;
+    }
 }

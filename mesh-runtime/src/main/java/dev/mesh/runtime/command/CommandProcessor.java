@@ -34,7 +34,8 @@ import reactor.core.publisher.Mono;
  * Applies one command: idempotency check, the handler, the stored result and the reply, all
  * in one transaction, so an {@code ack} exists only for a committed change. Rejections and
  * failures are answered with an {@code error} sent straight to Kafka (nothing is stored for
- * them, and the database may be the thing that failed).
+ * them, and the database may be the thing that failed). Ephemeral commands
+ * ({@link CommandHandler#ephemeral()}) are applied without idempotency record and get no reply.
  */
 public class CommandProcessor {
 
@@ -73,6 +74,10 @@ public class CommandProcessor {
     /** Applies the command and sends its reply; completes when the reply is on its way. Never errors. */
     public Mono<Void> process(CommandEnvelope command, String key) {
         long age = clock.millis() - command.receivedAt();
+        CommandHandler ephemeral = handlers.get(command.type());
+        if (ephemeral != null && ephemeral.ephemeral()) {
+            return processEphemeral(ephemeral, command, key, age);
+        }
         if (age > settings.maxAge().toMillis()) {
             return fail(command, key, new MeshException(ErrorCode.UNAVAILABLE, "The command waited too long; retry it"));
         }
@@ -90,6 +95,28 @@ public class CommandProcessor {
         return transactions.transactional(apply.timeout(settings.applyTimeout()))
                 .doOnSuccess(v -> count(command, "ok"))
                 .onErrorResume(error -> fail(command, key, asMeshException(command, error)));
+    }
+
+    /** An ephemeral command: applied in its transaction, no idempotency record, no reply of any kind. */
+    private Mono<Void> processEphemeral(CommandHandler handler, CommandEnvelope command, String key, long age) {
+        if (age > settings.maxAge().toMillis()) {
+            count(command, "expired");
+            return Mono.empty();
+        }
+        CommandContext context = new CommandContext(command, key, outbox, streamLog);
+        Mono<Void> apply = Mono.defer(() -> handler.handle(context)).then();
+        return transactions.transactional(apply.timeout(settings.applyTimeout()))
+                .doOnSuccess(v -> count(command, "ok"))
+                .onErrorResume(error -> {
+                    if (error instanceof MeshException mesh) {
+                        count(command, mesh.code().name());
+                        log.debug("Ephemeral {} {} rejected: {}", command.type(), command.commandId(), mesh.getMessage());
+                    } else {
+                        count(command, "failed");
+                        log.warn("Ephemeral {} {} failed: {}", command.type(), command.commandId(), error.toString());
+                    }
+                    return Mono.empty();
+                });
     }
 
     private Mono<Void> applyFirst(CommandHandler handler, CommandEnvelope command, String key, String hash) {

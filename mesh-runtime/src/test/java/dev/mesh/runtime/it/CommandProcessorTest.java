@@ -30,6 +30,7 @@ import dev.mesh.contracts.kafka.Delivery;
 import dev.mesh.contracts.kafka.Topics;
 import dev.mesh.contracts.kafka.UserRef;
 import dev.mesh.runtime.it.RuntimeTestApplication.AddHandler;
+import dev.mesh.runtime.it.RuntimeTestApplication.PingHandler;
 import dev.mesh.testkit.infra.MeshInfra;
 
 /**
@@ -221,6 +222,30 @@ class CommandProcessorTest extends RuntimeIntegrationTest {
         assertThat(seen(s -> isEvent(s, key)))
                 .extracting(s -> s.delivery.event().seq())
                 .containsExactly(1L, 2L, 3L, 4L, 5L);
+    }
+
+    @Test
+    void givenAnEphemeralCommand_whenApplied_thenItsEventIsDeliveredWithoutSeqAndNothingIsRepliedOrRecorded() {
+        String key = stream();
+
+        String ping = send(ALAN, "s-1", key, PingHandler.TYPE, Map.of("n", 1));
+        String rejected = send(ALAN, "s-1", key, PingHandler.TYPE, Map.of("n", 2, "fail", "FORBIDDEN"));
+        // Same key, so applied after both pings: once its reply is read, theirs would have been too.
+        String after = send(ALAN, "s-1", key, AddHandler.TYPE, Map.of("n", 3));
+        awaitReply(after, "s-1", 1);
+
+        List<Seen> pinged = seen(s -> s.delivery.event() != null && PingHandler.EVENT.equals(s.delivery.event().type())
+                && AddHandler.topicOf(key).equals(s.delivery.event().topic()));
+        assertThat(pinged).hasSize(1);
+        assertThat(pinged.getFirst().delivery.event().seq()).isNull();
+        assertThat(pinged.getFirst().delivery.event().data().get("clientRef").asString()).isEqualTo(ping);
+        assertThat(seen(s -> s.delivery.reply() != null
+                && (ping.equals(s.delivery.reply().ref()) || rejected.equals(s.delivery.reply().ref())))).isEmpty();
+        assertThat(processed(ALAN, ping)).isZero();
+        assertThat(processed(ALAN, rejected)).isZero();
+        assertThat(queryLong("SELECT count(*) FROM mesh_outbox WHERE payload LIKE ?", "%" + rejected + "%")).isZero();
+        assertThat(queryLong("SELECT count(*) FROM mesh_stream_events WHERE stream_id = ?", AddHandler.topicOf(key)))
+                .isEqualTo(1L);
     }
 
     // --- helpers

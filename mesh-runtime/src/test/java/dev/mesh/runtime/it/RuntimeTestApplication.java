@@ -33,6 +33,41 @@ public class RuntimeTestApplication {
         return new AddHandler(streamSeq);
     }
 
+    @Bean
+    PingHandler pingHandler() {
+        return new PingHandler();
+    }
+
+    /**
+     * {@code test:ping {n, fail?}}: an ephemeral command; publishes {@code test:pinged} without a seq
+     * on {@code test:stream:<key>}, or throws {@code fail} after writing it (so a rollback is visible).
+     */
+    public static class PingHandler implements CommandHandler {
+
+        public static final String TYPE = "test:ping";
+        public static final String EVENT = "test:pinged";
+
+        @Override
+        public Set<String> types() {
+            return Set.of(TYPE);
+        }
+
+        @Override
+        public boolean ephemeral() {
+            return true;
+        }
+
+        @Override
+        public Mono<JsonNode> handle(CommandContext command) {
+            JsonNode data = command.envelope().data();
+            return command.publish(AddHandler.topicOf(command.key()), EVENT, null,
+                            Map.of("n", data.get("n").asInt(), "clientRef", command.commandId()))
+                    .then(Mono.defer(() -> data.has("fail")
+                            ? Mono.error(new MeshException(ErrorCode.valueOf(data.get("fail").asString()), "Rejected on request"))
+                            : Mono.empty()));
+        }
+    }
+
     /**
      * {@code test:add {n, delayMs?, fail?, strict?}}: takes the next seq of the command's stream, publishes
      * {@code test:added} on {@code test:stream:<key>}, then fails with {@code fail} if asked (after
