@@ -13,13 +13,8 @@ import java.util.UUID;
 import java.util.function.Predicate;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.serialization.StringSerializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -31,7 +26,6 @@ import dev.mesh.contracts.kafka.Topics;
 import dev.mesh.contracts.kafka.UserRef;
 import dev.mesh.runtime.it.RuntimeTestApplication.AddHandler;
 import dev.mesh.runtime.it.RuntimeTestApplication.PingHandler;
-import dev.mesh.testkit.infra.MeshInfra;
 
 /**
  * The command pipeline end to end: command records on {@code rt.commands} as the gateway writes
@@ -39,30 +33,13 @@ import dev.mesh.testkit.infra.MeshInfra;
  * runtime's tables checked over JDBC.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class CommandProcessorTest extends RuntimeIntegrationTest {
+class CommandProcessorTest extends CommandPipelineTest {
 
     private static final UserRef ALAN = new UserRef("u-alan", "Alan", List.of("student"));
     private static final UserRef BARBARA = new UserRef("u-barbara", "Barbara", List.of("student"));
 
     @Autowired
     AddHandler handler;
-
-    private KafkaProducer<String, String> commands;
-    private KafkaReader deliveries;
-
-    @BeforeAll
-    void connect() {
-        commands = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, MeshInfra.get().kafkaBootstrapServers(),
-                ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), new StringSerializer());
-        deliveries = KafkaReader.fromEnd(Topics.GATEWAY_DELIVERIES);
-    }
-
-    @AfterAll
-    void disconnect() {
-        commands.close();
-        deliveries.close();
-    }
 
     @Test
     void givenACommand_whenApplied_thenItsEventComesBeforeItsOkReplyUnderTheSameKey() {

@@ -7,12 +7,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.stream.LongStream;
 
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringSerializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -21,11 +16,9 @@ import org.springframework.transaction.reactive.TransactionalOperator;
 import dev.mesh.contracts.MeshJson;
 import dev.mesh.contracts.kafka.CommandEnvelope;
 import dev.mesh.contracts.kafka.Delivery;
-import dev.mesh.contracts.kafka.Topics;
 import dev.mesh.contracts.kafka.UserRef;
 import dev.mesh.runtime.it.RuntimeTestApplication.AddHandler;
 import dev.mesh.runtime.store.StreamLog;
-import dev.mesh.testkit.infra.MeshInfra;
 import reactor.core.publisher.Flux;
 
 /**
@@ -33,7 +26,7 @@ import reactor.core.publisher.Flux;
  * transaction (and what a rolled-back command leaves out), and a replay's caps.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class StreamLogTest extends RuntimeIntegrationTest {
+class StreamLogTest extends CommandPipelineTest {
 
     private static final UserRef ALAN = new UserRef("u-alan", "Alan", List.of("student"));
 
@@ -41,23 +34,6 @@ class StreamLogTest extends RuntimeIntegrationTest {
     StreamLog streamLog;
     @Autowired
     TransactionalOperator meshTransactions;
-
-    private KafkaProducer<String, String> commands;
-    private KafkaReader deliveries;
-
-    @BeforeAll
-    void connect() {
-        commands = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, MeshInfra.get().kafkaBootstrapServers(),
-                ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), new StringSerializer());
-        deliveries = KafkaReader.fromEnd(Topics.GATEWAY_DELIVERIES);
-    }
-
-    @AfterAll
-    void disconnect() {
-        commands.close();
-        deliveries.close();
-    }
 
     @Test
     void givenAPublishWithASeq_whenTheCommandCommits_thenTheEventIsInTheLogAndARolledBackOneIsNot() {
