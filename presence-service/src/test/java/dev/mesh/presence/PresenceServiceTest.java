@@ -180,6 +180,24 @@ class PresenceServiceTest {
 
     @Test
     @Order(3)
+    void aMemberWhoLeftIsNoLongerACoMember() {
+        String ada = "u-ada-" + UUID.randomUUID();
+        String alan = "u-alan-" + UUID.randomUUID();
+        String room = "room-" + UUID.randomUUID();
+        chatEvent(room, new ChatEvents.RoomCreated(UUID.randomUUID().toString(), room, "Algebra", "public", ada, 1L));
+        chatEvent(room, new ChatEvents.MemberJoined(UUID.randomUUID().toString(), room, alan, 2L));
+        await().atMost(WAIT).until(() -> count("SELECT count(*) FROM presence_room_members WHERE room_id = ?", room) == 2);
+
+        chatEvent(room, new ChatEvents.MemberLeft(UUID.randomUUID().toString(), room, alan, 3L));
+        await().atMost(WAIT).until(() -> count("SELECT count(*) FROM presence_room_members WHERE room_id = ?", room) == 1);
+
+        UserRef adaRef = new UserRef(ada, "Ada", List.of("instructor"));
+        Delivery.Reply reply = awaitReply(command(adaRef, "s-ada", PresenceCommands.SUBSCRIBE, Map.of("userIds", List.of(alan))));
+        assertThat(reply.code()).isEqualTo("FORBIDDEN");
+    }
+
+    @Test
+    @Order(3)
     void subscribeAndSetFollowTheCoMemberRuleAndTheValidationRules() {
         String ada = "u-ada-" + UUID.randomUUID();
         String alan = "u-alan-" + UUID.randomUUID();

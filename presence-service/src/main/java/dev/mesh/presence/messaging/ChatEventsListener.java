@@ -20,8 +20,9 @@ import dev.mesh.presence.store.PresenceStore;
  * reads, from {@code chat.events}. That topic carries several event records; the ones that
  * make a member are told apart by their fields: {@code MemberJoined} (roomId, userId,
  * joinedAt) and {@code RoomCreated} (roomId, createdBy: the creator is the room's owner and
- * no MemberJoined is published for them). Everything else is ignored. Adding a member twice is
- * a no-op, so redeliveries are harmless.
+ * no MemberJoined is published for them); {@code MemberLeft} (roomId, userId, leftAt) removes
+ * one. Everything else is ignored. Adding or removing a member twice is a no-op, so
+ * redeliveries are harmless.
  */
 @Component
 public class ChatEventsListener {
@@ -51,6 +52,8 @@ public class ChatEventsListener {
         String roomId = event.get("roomId").asString();
         if (text(event, "userId") && event.has("joinedAt")) {
             store.addMember(roomId, event.get("userId").asString()).block(BLOCK_LIMIT);
+        } else if (text(event, "userId") && event.has("leftAt")) {
+            store.removeMember(roomId, event.get("userId").asString()).block(BLOCK_LIMIT);
         } else if (text(event, "createdBy") && event.has("createdAt") && !event.has("userId")) {
             store.addMember(roomId, event.get("createdBy").asString()).block(BLOCK_LIMIT);
         }

@@ -219,6 +219,13 @@ public class PresenceStore {
                 .then();
     }
 
+    public Mono<Void> removeMember(String roomId, String userId) {
+        return db.sql("DELETE FROM presence_room_members WHERE room_id = :room AND user_id = :user")
+                .bind("room", roomId)
+                .bind("user", userId)
+                .then();
+    }
+
     /** Which of {@code userIds} share at least one room with {@code userId}. */
     public Flux<String> coMembers(String userId, Collection<String> userIds) {
         return db.sql("""
