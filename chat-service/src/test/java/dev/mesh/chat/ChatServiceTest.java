@@ -710,6 +710,124 @@ class ChatServiceTest {
                 .isZero();
     }
 
+    @Test
+    void aMuteForbidsTheMutedUsersMessagesTellsThemAndAnUnmuteLetsThemPostAgain() throws SQLException {
+        String roomId = createRoom(ADA, "Geometry", "public").get("id").asString();
+        awaitReply(send(ADA, "s-ada", roomId, "chat:join", Map.of("roomId", roomId)), "s-ada");
+        awaitReply(send(ALAN, "s-alan", roomId, "chat:join", Map.of("roomId", roomId)), "s-alan");
+
+        Delivery.Reply zero = awaitReply(send(ADA, "s-ada", roomId, "chat:moderate",
+                Map.of("roomId", roomId, "action", "mute", "userId", ALAN.id(), "minutes", 0)), "s-ada");
+        assertThat(zero.ok()).isFalse();
+        assertThat(zero.code()).isEqualTo("VALIDATION");
+
+        long before = System.currentTimeMillis();
+        String mute = send(ADA, "s-ada", roomId, "chat:moderate",
+                Map.of("roomId", roomId, "action", "mute", "userId", ALAN.id(), "minutes", 5));
+        Delivery.Reply muted = awaitReply(mute, "s-ada");
+        assertThat(muted.ok()).isTrue();
+        assertThat(muted.data().get("roomId").asString()).isEqualTo(roomId);
+        assertThat(muted.data().get("userId").asString()).isEqualTo(ALAN.id());
+        assertThat(muted.data().get("action").asString()).isEqualTo("mute");
+        long until = muted.data().get("until").asLong();
+        assertThat(until).isBetween(before + Duration.ofMinutes(5).toMillis() - 1000,
+                System.currentTimeMillis() + Duration.ofMinutes(5).toMillis());
+        Delivery told = deliveries.get(indexOf(d -> d.event() != null && "chat:moderated".equals(d.event().type())
+                && roomId.equals(d.event().data().get("roomId").asString())
+                && "mute".equals(d.event().data().get("action").asString())));
+        assertThat(told.audience()).isEqualTo(Delivery.Audience.user(ALAN.id()));
+        assertThat(told.event().seq()).isNull();
+        assertThat(told.event().data().get("by").asString()).isEqualTo(ADA.id());
+        assertThat(told.event().data().get("until").asLong()).isEqualTo(until);
+        assertThat(count("SELECT count(*) FROM mesh_outbox WHERE topic = 'chat.events' AND payload LIKE ? AND payload LIKE ?",
+                "%\"until\"%", "%" + roomId + "%")).isEqualTo(1);
+        assertThat(count("SELECT count(*) FROM mesh_stream_events WHERE stream_id = ? AND type = 'chat:moderated'",
+                "chat:room:" + roomId)).isZero();
+
+        Delivery.Reply refused = awaitReply(send(ALAN, "s-alan", roomId, "chat:message",
+                Map.of("roomId", roomId, "content", "let me speak")), "s-alan");
+        assertThat(refused.ok()).isFalse();
+        assertThat(refused.code()).isEqualTo("FORBIDDEN");
+        assertThat(refused.message()).startsWith("You are muted in this room until ");
+        assertThat(messageRows(roomId)).isZero();
+        // Others still post.
+        assertThat(awaitReply(send(ADA, "s-ada", roomId, "chat:message", Map.of("roomId", roomId, "content", "hi")),
+                "s-ada").ok()).isTrue();
+
+        Delivery.Reply unmuted = awaitReply(send(ADA, "s-ada", roomId, "chat:moderate",
+                Map.of("roomId", roomId, "action", "unmute", "userId", ALAN.id())), "s-ada");
+        assertThat(unmuted.ok()).isTrue();
+        assertThat(unmuted.data().get("action").asString()).isEqualTo("unmute");
+        assertThat(unmuted.data().has("until")).isFalse();
+        assertThat(indexOf(d -> d.event() != null && "chat:moderated".equals(d.event().type())
+                && Delivery.Audience.user(ALAN.id()).equals(d.audience())
+                && roomId.equals(d.event().data().get("roomId").asString())
+                && "unmute".equals(d.event().data().get("action").asString()))).isNotNegative();
+        assertThat(awaitReply(send(ALAN, "s-alan", roomId, "chat:message",
+                Map.of("roomId", roomId, "content", "thanks")), "s-alan").ok()).isTrue();
+        assertThat(messageRows(roomId)).isEqualTo(2);
+    }
+
+    @Test
+    void aKickRemovesTheMemberWithASeqDetachesTheirSessionsAndTellsThem() throws SQLException {
+        String roomId = createRoom(ADA, "Astronomy", "public").get("id").asString();
+        String topic = "chat:room:" + roomId;
+        awaitReply(send(ALAN, "s-alan", roomId, "chat:join", Map.of("roomId", roomId)), "s-alan");
+        awaitReply(send(BARBARA, "s-barbara", roomId, "chat:join", Map.of("roomId", roomId)), "s-barbara");
+
+        String kick = send(ADA, "s-ada", roomId, "chat:moderate",
+                Map.of("roomId", roomId, "action", "kick", "userId", ALAN.id()));
+        Delivery.Reply ack = awaitReply(kick, "s-ada");
+
+        assertThat(ack.ok()).isTrue();
+        assertThat(ack.data().get("action").asString()).isEqualTo("kick");
+        assertThat(ack.data().get("userId").asString()).isEqualTo(ALAN.id());
+        int leftAt = indexOf(d -> isEvent(d, "chat:user_left", roomId, 3));
+        assertThat(leftAt).isNotNegative();
+        JsonNode left = deliveries.get(leftAt).event().data();
+        assertThat(left.get("userId").asString()).isEqualTo(ALAN.id());
+        assertThat(left.get("name").asString()).isEqualTo(ALAN.name());
+        assertThat(left.get("memberCount").asInt()).isEqualTo(2);
+        int detachAt = indexOf(d -> d.detach() != null && topic.equals(d.detach().topic()));
+        assertThat(deliveries.get(detachAt).audience()).isEqualTo(Delivery.Audience.user(ALAN.id()));
+        assertThat(deliveries.get(detachAt).detach().sessionId()).isNull();
+        assertThat(leftAt).isLessThan(detachAt);
+        Delivery told = deliveries.get(indexOf(d -> d.event() != null && "chat:moderated".equals(d.event().type())
+                && roomId.equals(d.event().data().get("roomId").asString())));
+        assertThat(told.audience()).isEqualTo(Delivery.Audience.user(ALAN.id()));
+        assertThat(told.event().data().get("action").asString()).isEqualTo("kick");
+        assertThat(told.event().seq()).isNull();
+        assertThat(count("SELECT count(*) FROM chat_members WHERE room_id = ? AND user_id = ?", roomId, ALAN.id())).isZero();
+        assertThat(count("SELECT count(*) FROM mesh_outbox WHERE topic = 'chat.events' AND payload LIKE ? AND payload LIKE ?",
+                "%\"leftAt\"%", "%" + roomId + "%")).isEqualTo(1);
+
+        Delivery.Reply refused = awaitReply(send(ALAN, "s-alan", roomId, "chat:message",
+                Map.of("roomId", roomId, "content", "still here?")), "s-alan");
+        assertThat(refused.code()).isEqualTo("FORBIDDEN");
+    }
+
+    @Test
+    void onlyModeratorsModerateMembersOtherThanThemselves() {
+        String roomId = createRoom(ADA, "Geography", "public").get("id").asString();
+        awaitReply(send(ALAN, "s-alan", roomId, "chat:join", Map.of("roomId", roomId)), "s-alan");
+        awaitReply(send(BARBARA, "s-barbara", roomId, "chat:join", Map.of("roomId", roomId)), "s-barbara");
+
+        Delivery.Reply student = awaitReply(send(BARBARA, "s-barbara", roomId, "chat:moderate",
+                Map.of("roomId", roomId, "action", "mute", "userId", ALAN.id())), "s-barbara");
+        assertThat(student.ok()).isFalse();
+        assertThat(student.code()).isEqualTo("FORBIDDEN");
+        assertThat(awaitReply(send(ADA, "s-ada", roomId, "chat:moderate",
+                Map.of("roomId", roomId, "action", "kick", "userId", ADA.id())), "s-ada").code()).isEqualTo("VALIDATION");
+        Delivery.Reply stranger = awaitReply(send(ADA, "s-ada", roomId, "chat:moderate",
+                Map.of("roomId", roomId, "action", "mute", "userId", "u-nobody")), "s-ada");
+        assertThat(stranger.code()).isEqualTo("NOT_FOUND");
+        assertThat(stranger.message()).isEqualTo("u-nobody is not a member of this room");
+        assertThat(awaitReply(send(ADA, "s-ada", roomId, "chat:moderate",
+                Map.of("roomId", roomId, "action", "ban", "userId", ALAN.id())), "s-ada").code()).isEqualTo("VALIDATION");
+        assertThat(awaitReply(send(ALAN, "s-alan", roomId, "chat:message", Map.of("roomId", roomId, "content", "free")),
+                "s-alan").ok()).isTrue();
+    }
+
     // --- helpers
 
     private JsonNode createRoom(UserRef creator, String name, String type) {

@@ -57,15 +57,17 @@ public class MessageChangeHandler implements CommandHandler {
     private final MessageStore messages;
     private final RoomAudiences audiences;
     private final StreamSeq streams;
+    private final Mutes mutes;
     private final ChatProperties settings;
     private final Clock clock;
 
     public MessageChangeHandler(RoomStore rooms, MessageStore messages, RoomAudiences audiences, StreamSeq streams,
-                                ChatProperties settings, Clock clock) {
+                                Mutes mutes, ChatProperties settings, Clock clock) {
         this.rooms = rooms;
         this.messages = messages;
         this.audiences = audiences;
         this.streams = streams;
+        this.mutes = mutes;
         this.settings = settings;
         this.clock = clock;
     }
@@ -95,7 +97,8 @@ public class MessageChangeHandler implements CommandHandler {
                 .flatMap(scope -> {
                     long now = clock.millis();
                     MessageRules.edit(user, scope.room().type(), scope.role(), scope.message(), now, settings.editWindow());
-                    return messages.edit(messageId, content, user.id(), now)
+                    return mutes.requireNotMuted(roomId, user.id())
+                            .then(messages.edit(messageId, content, user.id(), now))
                             .then(publish(command, scope.room(), ChatEvents.MESSAGE_EDITED,
                                     new ChatEvents.MessageEdited(messageId.toString(), roomId, content, now, user.id())))
                             .map(seq -> new Edited(messageId.toString(), seq));
@@ -138,6 +141,7 @@ public class MessageChangeHandler implements CommandHandler {
                             return messages.lock(roomId, messageId)
                                     .switchIfEmpty(Mono.error(MessageRules::noSuchMessage))
                                     .doOnNext(message -> MessageRules.react(role.get(), message))
+                                    .flatMap(message -> mutes.requireNotMuted(roomId, user.id()).thenReturn(message))
                                     .then(messages.removeReaction(messageId, user.id(), emoji))
                                     .flatMap(had -> Reactions.toggle(had)
                                             ? messages.addReaction(messageId, user.id(), emoji).thenReturn(true)

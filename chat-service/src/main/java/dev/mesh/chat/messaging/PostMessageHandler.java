@@ -49,12 +49,14 @@ public class PostMessageHandler implements CommandHandler {
     private final RoomStore rooms;
     private final MessageStore messages;
     private final StreamSeq streams;
+    private final Mutes mutes;
     private final Clock clock;
 
-    public PostMessageHandler(RoomStore rooms, MessageStore messages, StreamSeq streams, Clock clock) {
+    public PostMessageHandler(RoomStore rooms, MessageStore messages, StreamSeq streams, Mutes mutes, Clock clock) {
         this.rooms = rooms;
         this.messages = messages;
         this.streams = streams;
+        this.mutes = mutes;
         this.clock = clock;
     }
 
@@ -89,6 +91,7 @@ public class PostMessageHandler implements CommandHandler {
                 .switchIfEmpty(Mono.error(RoomAccess::noSuchRoom))
                 .flatMap(room -> rooms.isMember(roomId, user.id())
                         .doOnNext(RoomAccess::post)
+                        .then(mutes.requireNotMuted(roomId, user.id()))
                         .then(recipientOf(room, user)))
                 .flatMap(recipient -> requireReplyTarget(roomId, draft.replyTo())
                         .then(streams.next(StreamTopics.chatRoom(roomId)))

@@ -25,19 +25,22 @@ import reactor.core.publisher.Mono;
  * {@code chat:typing {roomId, isTyping}}, ephemeral: no reply, nothing stored. A member's update
  * goes to the room (in a direct conversation, to both users) except the sender's own session, as
  * {@code chat:typing_update} without a seq, so it is neither logged nor replayed. Throttled per
- * user per room ({@link TypingThrottle}, in memory per instance); a non-member's is dropped.
+ * user per room ({@link TypingThrottle}, in memory per instance); a non-member's or a muted
+ * member's is dropped.
  */
 @Component
 public class TypingHandler implements CommandHandler {
 
     private final RoomStore rooms;
     private final RoomAudiences audiences;
+    private final Mutes mutes;
     private final TypingThrottle throttle;
     private final Clock clock;
 
-    public TypingHandler(RoomStore rooms, RoomAudiences audiences, ChatProperties settings, Clock clock) {
+    public TypingHandler(RoomStore rooms, RoomAudiences audiences, Mutes mutes, ChatProperties settings, Clock clock) {
         this.rooms = rooms;
         this.audiences = audiences;
+        this.mutes = mutes;
         this.throttle = new TypingThrottle(settings.typingInterval(), settings.typingTracked());
         this.clock = clock;
     }
@@ -65,6 +68,8 @@ public class TypingHandler implements CommandHandler {
         JsonNode data = MeshJson.tree(new ChatEvents.TypingUpdate(roomId, user.id(), user.name(), isTyping));
         return rooms.find(roomId)
                 .filterWhen(room -> rooms.isMember(roomId, user.id()))
+                // A muted member's typing is dropped, as a non-member's is.
+                .filterWhen(room -> mutes.isMuted(roomId, user.id()).map(muted -> !muted))
                 // Throttled only once it would go out: a non-member's updates use no slot.
                 .filter(room -> throttle.allow(roomId, user.id(), isTyping, clock.millis()))
                 .flatMap(audiences::of)

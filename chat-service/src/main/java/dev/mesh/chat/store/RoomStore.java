@@ -145,6 +145,51 @@ public class RoomStore {
                 .one();
     }
 
+    /** A member of a room as moderation sees it. */
+    public record Member(String userId, String name, MemberRole role) {
+    }
+
+    /** The member; empty when the user is not one. */
+    public Mono<Member> member(String roomId, String userId) {
+        return db.sql("SELECT user_id, user_name, role FROM chat_members WHERE room_id = :room AND user_id = :user")
+                .bind("room", roomId)
+                .bind("user", userId)
+                .map(row -> new Member(row.get("user_id", String.class), row.get("user_name", String.class),
+                        MemberRole.valueOf(row.get("role", String.class))))
+                .one();
+    }
+
+    /** Mutes the user in the room until {@code until}, replacing an earlier mute. */
+    public Mono<Void> mute(String roomId, String userId, Instant until, String mutedBy) {
+        return db.sql("""
+                        INSERT INTO chat_mutes (room_id, user_id, until_at, muted_by)
+                        VALUES (:room, :user, :until, :by)
+                        ON CONFLICT (room_id, user_id) DO UPDATE SET until_at = EXCLUDED.until_at, muted_by = EXCLUDED.muted_by""")
+                .bind("room", roomId)
+                .bind("user", userId)
+                .bind("until", OffsetDateTime.ofInstant(until, ZoneOffset.UTC))
+                .bind("by", mutedBy)
+                .then();
+    }
+
+    /** Removes the user's mute in the room; emits whether there was one. */
+    public Mono<Boolean> unmute(String roomId, String userId) {
+        return db.sql("DELETE FROM chat_mutes WHERE room_id = :room AND user_id = :user")
+                .bind("room", roomId)
+                .bind("user", userId)
+                .fetch().rowsUpdated()
+                .map(deleted -> deleted > 0);
+    }
+
+    /** Until when the user is (or was) muted in the room; empty when there is no mute. */
+    public Mono<Instant> mutedUntil(String roomId, String userId) {
+        return db.sql("SELECT until_at FROM chat_mutes WHERE room_id = :room AND user_id = :user")
+                .bind("room", roomId)
+                .bind("user", userId)
+                .map(row -> row.get(0, OffsetDateTime.class).toInstant())
+                .one();
+    }
+
     public Mono<Integer> memberCount(String roomId) {
         return db.sql("SELECT count(*) FROM chat_members WHERE room_id = :room")
                 .bind("room", roomId)

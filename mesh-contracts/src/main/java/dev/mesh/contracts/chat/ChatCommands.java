@@ -12,6 +12,12 @@ public final class ChatCommands {
     public static final String REACT = "chat:react";
     /** Ephemeral: no id from the client, no reply, no seq. */
     public static final String TYPING = "chat:typing";
+    /** Moderation of a member by the room's owner or moderators, or an admin. */
+    public static final String MODERATE = "chat:moderate";
+
+    /** The longest mute, in minutes (a week), and the one given when {@code minutes} is absent. */
+    public static final int MAX_MUTE_MINUTES = 10080;
+    public static final int DEFAULT_MUTE_MINUTES = 10;
 
     /** Content limit after trim, in characters (FEATURES.md). */
     public static final int MAX_CONTENT_CHARS = 2000;
@@ -46,5 +52,9 @@ public final class ChatCommands {
 
     /** {@code chat:typing {roomId, isTyping}}: ephemeral. */
     public record Typing(String roomId, Boolean isTyping) {
+    }
+
+    /** {@code chat:moderate {roomId, action: mute|unmute|kick, userId, minutes?}}; {@code minutes} for a mute only. */
+    public record Moderate(String roomId, String action, String userId, Integer minutes) {
     }
 }

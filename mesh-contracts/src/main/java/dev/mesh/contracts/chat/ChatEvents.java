@@ -17,6 +17,8 @@ public final class ChatEvents {
     public static final String REACTION_UPDATED = "chat:reaction_updated";
     /** Ephemeral: no seq, not replayed. */
     public static final String TYPING_UPDATE = "chat:typing_update";
+    /** To the moderated user only ({@code user:<id>}), no seq: a moderation action on them. */
+    public static final String MODERATED = "chat:moderated";
 
     private ChatEvents() {
     }
@@ -65,6 +67,13 @@ public final class ChatEvents {
     public record UserLeft(String roomId, String userId, String name, int memberCount) {
     }
 
+    /**
+     * The data of a {@code chat:moderated} frame: {@code action} mute/unmute/kick, {@code by} the
+     * moderator's user id, {@code until} (epoch ms) for a mute only.
+     */
+    public record Moderated(String roomId, String action, String by, Long until) {
+    }
+
     /** A room as the API and the join's ack show it. */
     public record Room(String id, String name, String type, String description, int maxMembers, String createdBy,
                        long createdAt) {
@@ -92,5 +101,16 @@ public final class ChatEvents {
                              String content, List<String> mentions, String replyTo, long createdAt) {
             this(eventId, roomId, messageId, seq, authorId, content, mentions, replyTo, createdAt, null);
         }
+    }
+
+    /** A member muted in a room until {@code until} (epoch ms) by {@code by}. */
+    public record UserMuted(String eventId, String roomId, String userId, String by, long at, long until) {
+    }
+
+    public record UserUnmuted(String eventId, String roomId, String userId, String by, long at) {
+    }
+
+    /** A member removed from a room by {@code by}; {@code MemberLeft} is published with it. */
+    public record UserKicked(String eventId, String roomId, String userId, String by, long at) {
     }
 }
