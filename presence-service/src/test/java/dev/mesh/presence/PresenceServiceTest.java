@@ -45,6 +45,7 @@ import dev.mesh.contracts.MeshJson;
 import dev.mesh.contracts.chat.ChatEvents;
 import dev.mesh.contracts.kafka.CommandEnvelope;
 import dev.mesh.contracts.kafka.Delivery;
+import dev.mesh.contracts.kafka.DomainEvents;
 import dev.mesh.contracts.kafka.Topics;
 import dev.mesh.contracts.kafka.UserRef;
 import dev.mesh.contracts.presence.ConnectionEvent;
@@ -346,7 +347,11 @@ class PresenceServiceTest {
     }
 
     private void chatEvent(String roomId, Object event) {
-        send(Topics.CHAT_EVENTS, roomId, event);
+        try {
+            producer.send(new ProducerRecord<>(Topics.CHAT_EVENTS, roomId, DomainEvents.write(event))).get();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private String command(UserRef user, String sessionId, String type, Object data) {

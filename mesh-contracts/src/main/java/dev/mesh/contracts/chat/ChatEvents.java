@@ -79,9 +79,9 @@ public final class ChatEvents {
                        long createdAt) {
     }
 
-    // Domain events on chat.events
+    // Domain events on chat.events (written with their type name: DomainEvents)
 
-    public record RoomCreated(String eventId, String roomId, String name, String type, String createdBy,
+    public record RoomCreated(String eventId, String roomId, String name, String roomType, String createdBy,
                               long createdAt) {
     }
 

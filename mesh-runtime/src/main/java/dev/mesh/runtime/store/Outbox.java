@@ -4,6 +4,7 @@ import org.springframework.r2dbc.core.DatabaseClient;
 
 import dev.mesh.contracts.MeshJson;
 import dev.mesh.contracts.kafka.Delivery;
+import dev.mesh.contracts.kafka.DomainEvents;
 import dev.mesh.contracts.kafka.Topics;
 import reactor.core.publisher.Mono;
 
@@ -35,8 +36,8 @@ public class Outbox {
         return append(Topics.GATEWAY_DELIVERIES, key, MeshJson.write(delivery), delivery.audience().header());
     }
 
-    /** A domain event (a fact, with its eventId) on a domain's event topic. */
+    /** A domain event (a fact, with its eventId) on a domain's event topic, with its {@code type}. */
     public Mono<Void> event(String topic, String key, Object domainEvent) {
-        return append(topic, key, MeshJson.write(domainEvent), null);
+        return append(topic, key, DomainEvents.write(domainEvent), null);
     }
 }

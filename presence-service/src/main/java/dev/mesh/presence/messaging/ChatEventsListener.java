@@ -12,16 +12,16 @@ import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 
 import dev.mesh.contracts.MeshJson;
+import dev.mesh.contracts.chat.ChatEvents;
+import dev.mesh.contracts.kafka.DomainEvents;
 import dev.mesh.contracts.kafka.Topics;
 import dev.mesh.presence.store.PresenceStore;
 
 /**
  * Keeps {@code presence_room_members}, the projection of chat membership the co-member rule
- * reads, from {@code chat.events}. That topic carries several event records; the ones that
- * make a member are told apart by their fields: {@code MemberJoined} (roomId, userId,
- * joinedAt) and {@code RoomCreated} (roomId, createdBy: the creator is the room's owner and
- * no MemberJoined is published for them); {@code MemberLeft} (roomId, userId, leftAt) removes
- * one. Everything else is ignored. Adding or removing a member twice is a no-op, so
+ * reads, from {@code chat.events}: {@code MemberJoined} and {@code RoomCreated} (the creator is
+ * the room's owner; no MemberJoined is published for them) add a member, {@code MemberLeft}
+ * removes one. Other event types are ignored. Adding or removing a member twice is a no-op, so
  * redeliveries are harmless.
  */
 @Component
@@ -46,20 +46,22 @@ public class ChatEventsListener {
             log.error("Skipping an unreadable chat event at {}-{}@{}", record.topic(), record.partition(), record.offset());
             return;
         }
-        if (!event.isObject() || !text(event, "roomId") || event.has("messageId")) {
-            return;
+        switch (DomainEvents.typeOf(event).orElse("")) {
+            case "RoomCreated" -> {
+                ChatEvents.RoomCreated created = DomainEvents.read(event, ChatEvents.RoomCreated.class);
+                store.addMember(created.roomId(), created.createdBy()).block(BLOCK_LIMIT);
+            }
+            case "MemberJoined" -> {
+                ChatEvents.MemberJoined joined = DomainEvents.read(event, ChatEvents.MemberJoined.class);
+                store.addMember(joined.roomId(), joined.userId()).block(BLOCK_LIMIT);
+            }
+            case "MemberLeft" -> {
+                ChatEvents.MemberLeft left = DomainEvents.read(event, ChatEvents.MemberLeft.class);
+                store.removeMember(left.roomId(), left.userId()).block(BLOCK_LIMIT);
+            }
+            default -> {
+                // not a membership fact
+            }
         }
-        String roomId = event.get("roomId").asString();
-        if (text(event, "userId") && event.has("joinedAt")) {
-            store.addMember(roomId, event.get("userId").asString()).block(BLOCK_LIMIT);
-        } else if (text(event, "userId") && event.has("leftAt")) {
-            store.removeMember(roomId, event.get("userId").asString()).block(BLOCK_LIMIT);
-        } else if (text(event, "createdBy") && event.has("createdAt") && !event.has("userId")) {
-            store.addMember(roomId, event.get("createdBy").asString()).block(BLOCK_LIMIT);
-        }
-    }
-
-    private static boolean text(JsonNode event, String field) {
-        return event.hasNonNull(field) && event.get(field).isString() && !event.get(field).asString().isBlank();
     }
 }
