@@ -207,7 +207,7 @@ class PresenceServiceTest {
         chatEvent(room, new ChatEvents.RoomCreated(UUID.randomUUID().toString(), room, "Algebra", "public", ada, 1L));
         chatEvent(room, new ChatEvents.MemberJoined(UUID.randomUUID().toString(), room, alan, 2L));
         chatEvent(room, new ChatEvents.MessagePosted(UUID.randomUUID().toString(), room, UUID.randomUUID().toString(), 1,
-                stranger, "hi", List.of(), null, 3L));
+                stranger, "hi", List.of(), null, null, 3L, null));
         await().atMost(WAIT).until(() -> count("SELECT count(*) FROM presence_room_members WHERE room_id = ?", room) == 2);
         connection(ConnectionEvent.OPENED, "s-" + alan, alan, INSTANCE, LIVE_BOOT);
         awaitStatus(alan, PresenceEvents.ONLINE);

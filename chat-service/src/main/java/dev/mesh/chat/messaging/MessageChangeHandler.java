@@ -16,12 +16,14 @@ import dev.mesh.chat.domain.MessageDraft;
 import dev.mesh.chat.domain.MessageRules;
 import dev.mesh.chat.domain.Reactions;
 import dev.mesh.chat.domain.RoomAccess;
+import dev.mesh.chat.domain.UuidV7;
 import dev.mesh.chat.store.MessageStore;
 import dev.mesh.chat.store.RoomStore;
 import dev.mesh.chat.store.StoredRoom;
 import dev.mesh.contracts.MeshJson;
 import dev.mesh.contracts.chat.ChatCommands;
 import dev.mesh.contracts.chat.ChatEvents;
+import dev.mesh.contracts.kafka.Topics;
 import dev.mesh.contracts.kafka.UserRef;
 import dev.mesh.contracts.wire.MeshException;
 import dev.mesh.contracts.wire.StreamTopics;
@@ -100,8 +102,11 @@ public class MessageChangeHandler implements CommandHandler {
                     return mutes.requireNotMuted(roomId, user.id())
                             .then(messages.edit(messageId, content, user.id(), now))
                             .then(publish(command, scope.room(), ChatEvents.MESSAGE_EDITED,
-                                    new ChatEvents.MessageEdited(messageId.toString(), roomId, content, now, user.id())))
-                            .map(seq -> new Edited(messageId.toString(), seq));
+                                    new ChatEvents.EditedMessage(messageId.toString(), roomId, content, now, user.id())))
+                            .flatMap(seq -> command.event(Topics.CHAT_EVENTS, roomId, new ChatEvents.MessageEdited(
+                                            UuidV7.next().toString(), roomId, messageId.toString(), seq,
+                                            scope.message().authorId(), user.id(), content, now))
+                                    .thenReturn(new Edited(messageId.toString(), seq)));
                 })
                 .map(MeshJson::tree);
     }
@@ -119,8 +124,11 @@ public class MessageChangeHandler implements CommandHandler {
                     long now = clock.millis();
                     return messages.delete(messageId, user.id(), now)
                             .then(publish(command, scope.room(), ChatEvents.MESSAGE_DELETED,
-                                    new ChatEvents.MessageDeleted(messageId.toString(), roomId, now, user.id())))
-                            .map(seq -> new Deleted(messageId.toString(), seq));
+                                    new ChatEvents.DeletedMessage(messageId.toString(), roomId, now, user.id())))
+                            .flatMap(seq -> command.event(Topics.CHAT_EVENTS, roomId, new ChatEvents.MessageDeleted(
+                                            UuidV7.next().toString(), roomId, messageId.toString(), seq,
+                                            scope.message().authorId(), user.id(), now))
+                                    .thenReturn(new Deleted(messageId.toString(), seq)));
                 })
                 .map(MeshJson::tree);
     }

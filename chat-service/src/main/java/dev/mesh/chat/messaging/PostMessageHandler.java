@@ -77,9 +77,9 @@ public class PostMessageHandler implements CommandHandler {
             MessageDraft draft = MessageDraft.of(post.content(), post.type(), post.replyTo(), post.mentions());
             String roomId = StreamTopics.directRoomId(user.id(), recipient);
             return openDirect(command, roomId, recipient)
-                    .then(requireReplyTarget(roomId, draft.replyTo()))
-                    .then(streams.next(StreamTopics.chatRoom(roomId)))
-                    .flatMap(seq -> post(command, roomId, draft, seq, recipient))
+                    .then(replyTarget(roomId, draft.replyTo()))
+                    .flatMap(replyToAuthor -> streams.next(StreamTopics.chatRoom(roomId))
+                            .flatMap(seq -> post(command, roomId, draft, seq, recipient, replyToAuthor.orElse(null))))
                     .map(MeshJson::tree);
         }
         if (post.roomId() == null || post.roomId().isBlank()) {
@@ -93,9 +93,10 @@ public class PostMessageHandler implements CommandHandler {
                         .doOnNext(RoomAccess::post)
                         .then(mutes.requireNotMuted(roomId, user.id()))
                         .then(recipientOf(room, user)))
-                .flatMap(recipient -> requireReplyTarget(roomId, draft.replyTo())
-                        .then(streams.next(StreamTopics.chatRoom(roomId)))
-                        .flatMap(seq -> post(command, roomId, draft, seq, recipient.orElse(null))))
+                .flatMap(recipient -> replyTarget(roomId, draft.replyTo())
+                        .flatMap(replyToAuthor -> streams.next(StreamTopics.chatRoom(roomId))
+                                .flatMap(seq -> post(command, roomId, draft, seq, recipient.orElse(null),
+                                        replyToAuthor.orElse(null)))))
                 .map(MeshJson::tree);
     }
 
@@ -126,14 +127,14 @@ public class PostMessageHandler implements CommandHandler {
                         : rooms.isMember(roomId, user.id()).doOnNext(RoomAccess::post).then());
     }
 
-    private Mono<Void> requireReplyTarget(String roomId, UUID replyTo) {
+    /** The author of the message replied to (empty without replyTo); VALIDATION when it is not in this room. */
+    private Mono<Optional<String>> replyTarget(String roomId, UUID replyTo) {
         if (replyTo == null) {
-            return Mono.empty();
+            return Mono.just(Optional.empty());
         }
-        return messages.exists(roomId, replyTo)
-                .filter(Boolean::booleanValue)
-                .switchIfEmpty(Mono.error(() -> MeshException.validation("replyTo is not a message of this room")))
-                .then();
+        return messages.authorOf(roomId, replyTo)
+                .map(Optional::of)
+                .switchIfEmpty(Mono.error(() -> MeshException.validation("replyTo is not a message of this room")));
     }
 
     /**
@@ -141,7 +142,8 @@ public class PostMessageHandler implements CommandHandler {
      * sessions, or in a direct conversation to every session of both users ({@code user:<id>}
      * audiences, same frame), so neither needs to join first.
      */
-    private Mono<Posted> post(CommandContext command, String roomId, MessageDraft draft, long seq, String recipient) {
+    private Mono<Posted> post(CommandContext command, String roomId, MessageDraft draft, long seq, String recipient,
+                              String replyToAuthor) {
         UserRef user = command.user();
         long createdAt = clock.millis();
         String messageId = UuidV7.at(createdAt).toString();
@@ -155,8 +157,8 @@ public class PostMessageHandler implements CommandHandler {
         return messages.insert(message)
                 .then(command.publish(audiences, topic, ChatEvents.MESSAGE, seq, message))
                 .then(command.event(Topics.CHAT_EVENTS, roomId, new ChatEvents.MessagePosted(UuidV7.next().toString(),
-                        roomId, messageId, seq, user.id(), draft.content(), draft.mentions(), replyTo, createdAt,
-                        recipient)))
+                        roomId, messageId, seq, user.id(), draft.content(), draft.mentions(), replyTo, replyToAuthor,
+                        createdAt, recipient)))
                 .thenReturn(new Posted(messageId, roomId, seq, createdAt));
     }
 }

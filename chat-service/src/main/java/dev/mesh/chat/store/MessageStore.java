@@ -198,11 +198,12 @@ public class MessageStore {
                 });
     }
 
-    public Mono<Boolean> exists(String roomId, UUID messageId) {
-        return db.sql("SELECT EXISTS (SELECT 1 FROM chat_messages WHERE room_id = :room AND id = :id)")
+    /** The author of a message of the room; empty when the room has no such message. */
+    public Mono<String> authorOf(String roomId, UUID messageId) {
+        return db.sql("SELECT user_id FROM chat_messages WHERE room_id = :room AND id = :id")
                 .bind("room", roomId)
                 .bind("id", messageId)
-                .map(row -> row.get(0, Boolean.class))
+                .map(row -> row.get(0, String.class))
                 .one();
     }
 

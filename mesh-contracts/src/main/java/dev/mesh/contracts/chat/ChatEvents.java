@@ -43,11 +43,11 @@ public final class ChatEvents {
     }
 
     /** The data of a {@code chat:message_edited} frame (with a seq). */
-    public record MessageEdited(String messageId, String roomId, String content, long editedAt, String editedBy) {
+    public record EditedMessage(String messageId, String roomId, String content, long editedAt, String editedBy) {
     }
 
     /** The data of a {@code chat:message_deleted} frame (with a seq). */
-    public record MessageDeleted(String messageId, String roomId, long deletedAt, String deletedBy) {
+    public record DeletedMessage(String messageId, String roomId, long deletedAt, String deletedBy) {
     }
 
     /** The data of a {@code chat:reaction_updated} frame (with a seq); {@code counts} is every emoji's count after the change. */
@@ -91,16 +91,23 @@ public final class ChatEvents {
     public record MemberLeft(String eventId, String roomId, String userId, long leftAt) {
     }
 
-    /** A message; {@code recipientId} is the other user of a direct conversation, null in other rooms. */
+    /**
+     * A message: {@code mentions} are user ids, {@code replyToAuthorId} the author of the message
+     * replied to, {@code recipientId} the other user of a direct conversation (null elsewhere).
+     */
     public record MessagePosted(String eventId, String roomId, String messageId, long seq, String authorId,
-                                String content, List<String> mentions, String replyTo, long createdAt,
-                                String recipientId) {
+                                String content, List<String> mentions, String replyTo, String replyToAuthorId,
+                                long createdAt, String recipientId) {
+    }
 
-        /** A message in a room that is not a direct conversation. */
-        public MessagePosted(String eventId, String roomId, String messageId, long seq, String authorId,
-                             String content, List<String> mentions, String replyTo, long createdAt) {
-            this(eventId, roomId, messageId, seq, authorId, content, mentions, replyTo, createdAt, null);
-        }
+    /** A message's content replaced by {@code editedBy}. */
+    public record MessageEdited(String eventId, String roomId, String messageId, long seq, String authorId,
+                                String editedBy, String content, long editedAt) {
+    }
+
+    /** A message soft-deleted by {@code deletedBy}. */
+    public record MessageDeleted(String eventId, String roomId, String messageId, long seq, String authorId,
+                                 String deletedBy, long deletedAt) {
     }
 
     /** A member muted in a room until {@code until} (epoch ms) by {@code by}. */

@@ -16,7 +16,7 @@ class DomainEventsTest {
     @Test
     void anEventIsWrittenWithItsTypeFirstAndReadBackAsItsRecord() {
         ChatEvents.MessagePosted posted = new ChatEvents.MessagePosted("e1", "r1", "m1", 7, "ada", "hi @alan",
-                List.of("alan"), null, 42L);
+                List.of("alan"), null, null, 42L, null);
 
         String json = DomainEvents.write(posted);
         JsonNode node = MeshJson.read(json, JsonNode.class);
