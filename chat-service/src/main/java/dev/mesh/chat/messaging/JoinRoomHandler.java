@@ -100,8 +100,10 @@ public class JoinRoomHandler implements CommandHandler {
         Instant now = clock.instant();
         return rooms.addMember(room.id(), user.id(), user.name(), MemberRole.member, now)
                 .then(streams.next(topic))
-                .flatMap(seq -> command.publish(topic, ChatEvents.USER_JOINED, seq,
-                        new ChatEvents.UserJoined(room.id(), user.id(), user.name(), memberCount)))
+                // History before one's own join is not "unread".
+                .flatMap(seq -> rooms.markRead(room.id(), user.id(), seq)
+                        .then(command.publish(topic, ChatEvents.USER_JOINED, seq,
+                                new ChatEvents.UserJoined(room.id(), user.id(), user.name(), memberCount))))
                 .then(command.event(Topics.CHAT_EVENTS, room.id(),
                         new ChatEvents.MemberJoined(UuidV7.next().toString(), room.id(), user.id(), now.toEpochMilli())))
                 .thenReturn(memberCount);
@@ -109,15 +111,22 @@ public class JoinRoomHandler implements CommandHandler {
 
     private Mono<Joined> resume(CommandContext command, StoredRoom room, int members, long lastSeq, Long sinceSeq,
                                 String topic) {
+        return rooms.readMarker(room.id(), command.user().id())
+                .flatMap(marker -> messages.unreadCount(room.id(), command.user().id(), marker))
+                .flatMap(unread -> resume(command, room, members, lastSeq, sinceSeq, topic, unread.intValue()));
+    }
+
+    private Mono<Joined> resume(CommandContext command, StoredRoom room, int members, long lastSeq, Long sinceSeq,
+                                String topic, int unread) {
         Mono<Void> attach = command.attach(topic, lastSeq + 1);
         if (sinceSeq == null) {
             return messages.page(room.id(), null, null, settings.snapshotMessages())
                     .flatMap(page -> attach.thenReturn(
-                            new Joined(room.view(), members, lastSeq, true, page.items(), 0)));
+                            new Joined(room.view(), members, lastSeq, true, page.items(), unread)));
         }
         if (sinceSeq >= lastSeq) {
             // Nothing missed; a client ahead of the stream (a restored database) reloads its window.
-            return attach.thenReturn(new Joined(room.view(), members, lastSeq, sinceSeq == lastSeq, null, 0));
+            return attach.thenReturn(new Joined(room.view(), members, lastSeq, sinceSeq == lastSeq, null, unread));
         }
         return streamLog.replay(topic, sinceSeq, settings.replayMaxEvents(), settings.replayMaxBytes().toBytes())
                 .flatMap(missed -> {
@@ -129,7 +138,8 @@ public class JoinRoomHandler implements CommandHandler {
                                     .concatMap(e -> command.publishToSession(topic, e.type(), e.seq(), e.data()))
                                     .then()
                             : Mono.empty();
-                    return replay.then(attach).thenReturn(new Joined(room.view(), members, lastSeq, recovered, null, 0));
+                    return replay.then(attach).thenReturn(
+                            new Joined(room.view(), members, lastSeq, recovered, null, unread));
                 });
     }
 }

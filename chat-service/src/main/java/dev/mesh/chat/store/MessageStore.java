@@ -253,4 +253,50 @@ public class MessageStore {
     private static Long millis(OffsetDateTime at) {
         return at == null ? null : at.toInstant().toEpochMilli();
     }
+
+    /** Messages after {@code afterSeq} that {@code userId} did not write and that are not deleted. */
+    public Mono<Long> unreadCount(String roomId, String userId, long afterSeq) {
+        return db.sql("""
+                        SELECT count(*) FROM chat_messages
+                        WHERE room_id = :room AND seq > :after AND user_id <> :user AND deleted_at IS NULL""")
+                .bind("room", roomId)
+                .bind("after", afterSeq)
+                .bind("user", userId)
+                .map(row -> row.get(0, Long.class))
+                .one();
+    }
+
+    /** A room's unread count for one of its members. */
+    public record UnreadCount(String roomId, long lastReadSeq, long unreadCount) {
+    }
+
+    /** The unread count of every room {@code userId} is a member of, rooms with the most recent join first. */
+    public Flux<UnreadCount> unreadCounts(String userId) {
+        return db.sql("""
+                        SELECT m.room_id, m.last_read_seq,
+                               (SELECT count(*) FROM chat_messages c
+                                WHERE c.room_id = m.room_id AND c.seq > m.last_read_seq
+                                  AND c.user_id <> m.user_id AND c.deleted_at IS NULL) AS unread
+                        FROM chat_members m WHERE m.user_id = :user
+                        ORDER BY m.joined_at DESC, m.room_id""")
+                .bind("user", userId)
+                .map(row -> new UnreadCount(row.get("room_id", String.class), row.get("last_read_seq", Long.class),
+                        row.get("unread", Long.class)))
+                .all();
+    }
+
+    /** The authors other than {@code readerId} of the messages with {@code afterSeq < seq <= upToSeq}. */
+    public Flux<String> authorsBetween(String roomId, long afterSeq, long upToSeq, String readerId) {
+        return db.sql("""
+                        SELECT DISTINCT user_id FROM chat_messages
+                        WHERE room_id = :room AND seq > :after AND seq <= :upTo AND user_id <> :reader
+                          AND deleted_at IS NULL
+                        ORDER BY user_id""")
+                .bind("room", roomId)
+                .bind("after", afterSeq)
+                .bind("upTo", upToSeq)
+                .bind("reader", readerId)
+                .map(row -> row.get(0, String.class))
+                .all();
+    }
 }

@@ -208,4 +208,33 @@ public class RoomStore {
                 row.get("created_by", String.class),
                 row.get("created_at", OffsetDateTime.class).toInstant().toEpochMilli());
     }
+
+    /** The member's read marker, the member row locked until the transaction ends; empty when not a member. */
+    public Mono<Long> lockReadMarker(String roomId, String userId) {
+        return db.sql("SELECT last_read_seq FROM chat_members WHERE room_id = :room AND user_id = :user FOR UPDATE")
+                .bind("room", roomId)
+                .bind("user", userId)
+                .map(row -> row.get(0, Long.class))
+                .one();
+    }
+
+    /** The member's read marker; empty when not a member. */
+    public Mono<Long> readMarker(String roomId, String userId) {
+        return db.sql("SELECT last_read_seq FROM chat_members WHERE room_id = :room AND user_id = :user")
+                .bind("room", roomId)
+                .bind("user", userId)
+                .map(row -> row.get(0, Long.class))
+                .one();
+    }
+
+    /** Moves the member's read marker forward to {@code seq} (never back). */
+    public Mono<Void> markRead(String roomId, String userId, long seq) {
+        return db.sql("""
+                        UPDATE chat_members SET last_read_seq = GREATEST(last_read_seq, :seq)
+                        WHERE room_id = :room AND user_id = :user""")
+                .bind("room", roomId)
+                .bind("user", userId)
+                .bind("seq", seq)
+                .then();
+    }
 }

@@ -90,6 +90,15 @@ public class RoomController {
         return rooms.visibleTo(users.userOf(jwt).id()).map(StoredRoom::view).collectList().map(RoomList::new);
     }
 
+    public record UnreadList(List<MessageStore.UnreadCount> items) {
+    }
+
+    /** The caller's read marker and unread count in every room they are a member of. */
+    @GetMapping("/unread")
+    public Mono<UnreadList> unread(@AuthenticationPrincipal Jwt jwt) {
+        return messages.unreadCounts(users.userOf(jwt).id()).collectList().map(UnreadList::new);
+    }
+
     /** A room the caller may see; a room they may not see is answered as missing, so its name does not leak. */
     @GetMapping("/{id}")
     public Mono<ChatEvents.Room> get(@AuthenticationPrincipal Jwt jwt, @PathVariable String id) {

@@ -12,6 +12,8 @@ public final class ChatCommands {
     public static final String REACT = "chat:react";
     /** Ephemeral: no id from the client, no reply, no seq. */
     public static final String TYPING = "chat:typing";
+    /** A read marker: {@code chat:read {roomId, upToSeq}}. */
+    public static final String READ = "chat:read";
     /** Moderation of a member by the room's owner or moderators, or an admin. */
     public static final String MODERATE = "chat:moderate";
 
@@ -56,5 +58,9 @@ public final class ChatCommands {
 
     /** {@code chat:moderate {roomId, action: mute|unmute|kick, userId, minutes?}}; {@code minutes} for a mute only. */
     public record Moderate(String roomId, String action, String userId, Integer minutes) {
+    }
+
+    /** {@code chat:read {roomId, upToSeq}}: everything up to that seq of the room's stream is read. */
+    public record Read(String roomId, Long upToSeq) {
     }
 }

@@ -17,6 +17,10 @@ public final class ChatEvents {
     public static final String REACTION_UPDATED = "chat:reaction_updated";
     /** Ephemeral: no seq, not replayed. */
     public static final String TYPING_UPDATE = "chat:typing_update";
+    /** To the authors of messages just read, in direct conversations and small rooms; no seq. */
+    public static final String READ_RECEIPT = "chat:read_receipt";
+    /** To every session of a reader ({@code user:<id>}), so their other devices update; no seq. */
+    public static final String UNREAD = "chat:unread";
     /** To the moderated user only ({@code user:<id>}), no seq: a moderation action on them. */
     public static final String MODERATED = "chat:moderated";
 
@@ -57,6 +61,14 @@ public final class ChatEvents {
 
     /** The data of a {@code chat:typing_update} frame: ephemeral, no seq. */
     public record TypingUpdate(String roomId, String userId, String name, boolean isTyping) {
+    }
+
+    /** The data of a {@code chat:read_receipt} frame: {@code userId} has read up to {@code upToSeq}. */
+    public record ReadReceipt(String roomId, String userId, String name, long upToSeq, long readAt) {
+    }
+
+    /** The data of a {@code chat:unread} frame and of {@code chat:read}'s ack: the reader's marker and unread count. */
+    public record Unread(String roomId, long lastReadSeq, long unreadCount) {
     }
 
     /** The data of a {@code chat:user_joined} frame. */
