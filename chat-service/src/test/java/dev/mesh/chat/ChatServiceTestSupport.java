@@ -155,6 +155,17 @@ abstract class ChatServiceTestSupport {
         return deliveries.stream().filter(isReply).skip(nth - 1).findFirst().map(Delivery::reply).orElseThrow();
     }
 
+    /** Reads deliveries until one matches; returns the last match read. */
+    Delivery awaitDelivery(Predicate<Delivery> what) {
+        await().atMost(WAIT).until(() -> {
+            for (ConsumerRecord<String, String> record : deliveriesConsumer.poll(Duration.ofMillis(100))) {
+                deliveries.add(MeshJson.read(record.value(), Delivery.class));
+            }
+            return deliveries.stream().anyMatch(what);
+        });
+        return deliveries.stream().filter(what).reduce((first, second) -> second).orElseThrow();
+    }
+
     /** The events addressed to one session (a replay), in the order read. */
     List<Delivery.Event> toSession(String sessionId) {
         return deliveries.stream().filter(d -> d.event() != null && isToSession(d, sessionId)).map(Delivery::event).toList();

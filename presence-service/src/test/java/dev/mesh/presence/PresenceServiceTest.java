@@ -181,7 +181,7 @@ class PresenceServiceTest {
 
     @Test
     @Order(3)
-    void aMemberWhoLeftIsNoLongerACoMember() {
+    void aMemberWhoLeftOrWhoseRoomWasDeletedIsNoLongerACoMember() {
         String ada = "u-ada-" + UUID.randomUUID();
         String alan = "u-alan-" + UUID.randomUUID();
         String room = "room-" + UUID.randomUUID();
@@ -195,6 +195,9 @@ class PresenceServiceTest {
         UserRef adaRef = new UserRef(ada, "Ada", List.of("instructor"));
         Delivery.Reply reply = awaitReply(command(adaRef, "s-ada", PresenceCommands.SUBSCRIBE, Map.of("userIds", List.of(alan))));
         assertThat(reply.code()).isEqualTo("FORBIDDEN");
+
+        chatEvent(room, new ChatEvents.RoomDeleted(UUID.randomUUID().toString(), room, ada, 4L));
+        await().atMost(WAIT).until(() -> count("SELECT count(*) FROM presence_room_members WHERE room_id = ?", room) == 0);
     }
 
     @Test

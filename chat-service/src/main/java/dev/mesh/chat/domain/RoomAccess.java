@@ -21,19 +21,20 @@ public final class RoomAccess {
     }
 
     /**
-     * Public rooms are open to anyone up to their capacity; private rooms and study groups
-     * only to their members until invitations exist. Admins may enter any room (FEATURES: Roles)
-     * except a direct conversation, which is its two users' only.
+     * Public rooms are open to anyone up to their capacity; private rooms and study groups to
+     * the users invited. Admins may enter any room (FEATURES: Roles) except a direct
+     * conversation, which is its two users' only.
      */
-    public static Join join(UserRef user, RoomType type, int maxMembers, int memberCount, boolean member) {
+    public static Join join(UserRef user, RoomType type, int maxMembers, int memberCount, boolean member,
+                            boolean invited) {
         if (member) {
             return Join.ALREADY_MEMBER;
         }
         if (type == RoomType.DIRECT) {
             throw MeshException.forbidden("A direct conversation is open to its two users only");
         }
-        if (!type.isOpen() && !user.isAdmin()) {
-            throw MeshException.forbidden("This room is open to its members only");
+        if (!type.isOpen() && !invited && !user.isAdmin()) {
+            throw MeshException.forbidden("This room is open to invited members only");
         }
         if (memberCount >= maxMembers) {
             throw MeshException.conflict("The room is full");

@@ -83,11 +83,15 @@ public class JoinRoomHandler implements CommandHandler {
         return rooms.lock(join.roomId())
                 .switchIfEmpty(Mono.error(RoomAccess::noSuchRoom))
                 .flatMap(room -> rooms.isMember(room.id(), user.id())
-                        .flatMap(member -> rooms.memberCount(room.id())
-                                .flatMap(count -> switch (RoomAccess.join(user, room.type(), room.maxMembers(), count, member)) {
-                                    case NEW_MEMBER -> admit(command, room, count + 1, topic);
-                                    case ALREADY_MEMBER -> Mono.just(count);
-                                }))
+                        .flatMap(member -> rooms.isInvited(room.id(), user.id())
+                                .flatMap(invited -> rooms.memberCount(room.id())
+                                        .flatMap(count -> switch (RoomAccess.join(user, room.type(), room.maxMembers(),
+                                                count, member, invited)) {
+                                            // An invitation is used up by the join it allowed.
+                                            case NEW_MEMBER -> rooms.removeInvite(room.id(), user.id())
+                                                    .then(admit(command, room, count + 1, topic));
+                                            case ALREADY_MEMBER -> Mono.just(count);
+                                        })))
                         // The seq row is locked from here to the commit: nothing can be published in between.
                         .flatMap(count -> streams.current(topic)
                                 .flatMap(lastSeq -> resume(command, room, count, lastSeq, join.sinceSeq(), topic))))

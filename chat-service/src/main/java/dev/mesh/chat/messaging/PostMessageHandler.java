@@ -11,9 +11,12 @@ import org.springframework.stereotype.Component;
 
 import tools.jackson.databind.JsonNode;
 
+import dev.mesh.chat.domain.MemberRole;
 import dev.mesh.chat.domain.MessageDraft;
+import dev.mesh.chat.domain.MessageRules;
 import dev.mesh.chat.domain.RoomAccess;
 import dev.mesh.chat.domain.RoomType;
+import dev.mesh.chat.domain.SlowMode;
 import dev.mesh.chat.domain.UuidV7;
 import dev.mesh.chat.store.MessageStore;
 import dev.mesh.chat.store.RoomStore;
@@ -89,15 +92,30 @@ public class PostMessageHandler implements CommandHandler {
         String roomId = post.roomId();
         return rooms.find(roomId)
                 .switchIfEmpty(Mono.error(RoomAccess::noSuchRoom))
-                .flatMap(room -> rooms.isMember(roomId, user.id())
-                        .doOnNext(RoomAccess::post)
-                        .then(mutes.requireNotMuted(roomId, user.id()))
+                .flatMap(room -> rooms.role(roomId, user.id()).map(Optional::of).defaultIfEmpty(Optional.empty())
+                        .doOnNext(role -> RoomAccess.post(role.isPresent()))
+                        .flatMap(role -> mutes.requireNotMuted(roomId, user.id())
+                                .then(slowMode(room, user, role.orElseThrow())))
                         .then(recipientOf(room, user)))
                 .flatMap(recipient -> replyTarget(roomId, draft.replyTo())
                         .flatMap(replyToAuthor -> streams.next(StreamTopics.chatRoom(roomId))
                                 .flatMap(seq -> post(command, roomId, draft, seq, recipient.orElse(null),
                                         replyToAuthor.orElse(null)))))
                 .map(MeshJson::tree);
+    }
+
+    /**
+     * Slow mode, exact: the member row is locked while the last post time is compared and
+     * replaced, so two messages of one member cannot both pass.
+     */
+    private Mono<Void> slowMode(StoredRoom room, UserRef user, MemberRole role) {
+        if (room.slowModeSeconds() <= 0 || MessageRules.moderates(user, room.type(), role)) {
+            return Mono.empty();
+        }
+        long now = clock.millis();
+        return rooms.lockLastPost(room.id(), user.id())
+                .doOnNext(last -> SlowMode.check(false, room.slowModeSeconds(), last.orElse(null), now))
+                .then(rooms.touchLastPost(room.id(), user.id(), now));
     }
 
     /** The other user of a direct conversation's room (posted to by its id); empty for other rooms. */

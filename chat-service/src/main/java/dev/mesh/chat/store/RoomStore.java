@@ -3,11 +3,13 @@ package dev.mesh.chat.store;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.Optional;
 
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.stereotype.Repository;
 
 import dev.mesh.chat.domain.MemberRole;
+import dev.mesh.chat.domain.RoomAdministration;
 import dev.mesh.chat.domain.RoomSpec;
 import dev.mesh.chat.domain.RoomType;
 import io.r2dbc.spi.Readable;
@@ -22,7 +24,7 @@ import reactor.core.publisher.Mono;
 public class RoomStore {
 
     private static final String COLUMNS =
-            "r.id, r.name, r.type, r.description, r.max_members, r.slow_mode_seconds, r.created_by, r.created_at";
+            "r.id, r.name, r.type, r.description, r.max_members, r.slow_mode_seconds, r.allow_files, r.created_by, r.created_at";
 
     private final DatabaseClient db;
 
@@ -205,6 +207,7 @@ public class RoomStore {
                 row.get("description", String.class),
                 row.get("max_members", Integer.class),
                 row.get("slow_mode_seconds", Integer.class),
+                row.get("allow_files", Boolean.class),
                 row.get("created_by", String.class),
                 row.get("created_at", OffsetDateTime.class).toInstant().toEpochMilli());
     }
@@ -235,6 +238,116 @@ public class RoomStore {
                 .bind("room", roomId)
                 .bind("user", userId)
                 .bind("seq", seq)
+                .then();
+    }
+
+    /** Stores a room's new settings. */
+    public Mono<Void> update(String roomId, RoomAdministration.Settings settings) {
+        DatabaseClient.GenericExecuteSpec update = db.sql("""
+                        UPDATE chat_rooms SET name = :name, description = :description, max_members = :maxMembers,
+                               slow_mode_seconds = :slowMode, allow_files = :allowFiles
+                        WHERE id = :id""")
+                .bind("id", roomId)
+                .bind("name", settings.name())
+                .bind("maxMembers", settings.maxMembers())
+                .bind("slowMode", settings.slowModeSeconds())
+                .bind("allowFiles", settings.allowFiles());
+        update = settings.description() == null
+                ? update.bindNull("description", String.class)
+                : update.bind("description", settings.description());
+        return update.then();
+    }
+
+    /** Deletes a room with its members, messages and invitations. */
+    public Mono<Void> delete(String roomId) {
+        return db.sql("DELETE FROM chat_rooms WHERE id = :id").bind("id", roomId).then();
+    }
+
+    /** A member as the members list shows them. */
+    public record MemberView(String userId, String name, String role, long joinedAt) {
+    }
+
+    /** The members, the owner first, then moderators, then by name. */
+    public Flux<MemberView> members(String roomId) {
+        return db.sql("""
+                        SELECT user_id, user_name, role, joined_at FROM chat_members WHERE room_id = :room
+                        ORDER BY CASE role WHEN 'owner' THEN 0 WHEN 'moderator' THEN 1 ELSE 2 END, user_name, user_id""")
+                .bind("room", roomId)
+                .map(row -> new MemberView(row.get("user_id", String.class), row.get("user_name", String.class),
+                        row.get("role", String.class), row.get("joined_at", OffsetDateTime.class).toInstant().toEpochMilli()))
+                .all();
+    }
+
+    public Mono<Void> setRole(String roomId, String userId, MemberRole role) {
+        return db.sql("UPDATE chat_members SET role = :role WHERE room_id = :room AND user_id = :user")
+                .bind("room", roomId)
+                .bind("user", userId)
+                .bind("role", role.name())
+                .then();
+    }
+
+    /** Invites a user; emits false when they were invited already (the first invitation stands). */
+    public Mono<Boolean> invite(String roomId, String userId, String invitedBy, Instant at) {
+        return db.sql("""
+                        INSERT INTO chat_invites (room_id, user_id, invited_by, invited_at)
+                        VALUES (:room, :user, :by, :at) ON CONFLICT (room_id, user_id) DO NOTHING""")
+                .bind("room", roomId)
+                .bind("user", userId)
+                .bind("by", invitedBy)
+                .bind("at", OffsetDateTime.ofInstant(at, ZoneOffset.UTC))
+                .fetch().rowsUpdated()
+                .map(inserted -> inserted > 0);
+    }
+
+    public Mono<Boolean> isInvited(String roomId, String userId) {
+        return db.sql("SELECT EXISTS (SELECT 1 FROM chat_invites WHERE room_id = :room AND user_id = :user)")
+                .bind("room", roomId)
+                .bind("user", userId)
+                .map(row -> row.get(0, Boolean.class))
+                .one();
+    }
+
+    /** Removes an invitation (used up by a join, withdrawn or declined); emits whether there was one. */
+    public Mono<Boolean> removeInvite(String roomId, String userId) {
+        return db.sql("DELETE FROM chat_invites WHERE room_id = :room AND user_id = :user")
+                .bind("room", roomId)
+                .bind("user", userId)
+                .fetch().rowsUpdated()
+                .map(deleted -> deleted > 0);
+    }
+
+    /** An invitation as its invitee sees it. */
+    public record InviteView(String roomId, String roomName, String roomType, String invitedBy, long invitedAt) {
+    }
+
+    /** The user's open invitations, newest first. */
+    public Flux<InviteView> invitesOf(String userId) {
+        return db.sql("""
+                        SELECT i.room_id, r.name, r.type, i.invited_by, i.invited_at
+                        FROM chat_invites i JOIN chat_rooms r ON r.id = i.room_id
+                        WHERE i.user_id = :user ORDER BY i.invited_at DESC, i.room_id""")
+                .bind("user", userId)
+                .map(row -> new InviteView(row.get("room_id", String.class), row.get("name", String.class),
+                        row.get("type", String.class), row.get("invited_by", String.class),
+                        row.get("invited_at", OffsetDateTime.class).toInstant().toEpochMilli()))
+                .all();
+    }
+
+    /** The member's last post time (epoch ms, empty when never), the member row locked until the transaction ends. */
+    public Mono<Optional<Long>> lockLastPost(String roomId, String userId) {
+        return db.sql("SELECT last_posted_at FROM chat_members WHERE room_id = :room AND user_id = :user FOR UPDATE")
+                .bind("room", roomId)
+                .bind("user", userId)
+                .map(row -> Optional.ofNullable(row.get(0, OffsetDateTime.class))
+                        .map(at -> at.toInstant().toEpochMilli()))
+                .one();
+    }
+
+    public Mono<Void> touchLastPost(String roomId, String userId, long at) {
+        return db.sql("UPDATE chat_members SET last_posted_at = :at WHERE room_id = :room AND user_id = :user")
+                .bind("room", roomId)
+                .bind("user", userId)
+                .bind("at", OffsetDateTime.ofInstant(Instant.ofEpochMilli(at), ZoneOffset.UTC))
                 .then();
     }
 }

@@ -4,12 +4,15 @@ import java.net.URI;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 
 import org.springframework.http.ResponseEntity;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.security.oauth2.jwt.Jwt;
 import org.springframework.transaction.reactive.TransactionalOperator;
+import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PatchMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
@@ -20,10 +23,12 @@ import org.springframework.web.bind.annotation.RestController;
 import dev.mesh.chat.config.ChatProperties;
 import dev.mesh.chat.domain.MemberRole;
 import dev.mesh.chat.domain.RoomAccess;
+import dev.mesh.chat.domain.RoomAdministration;
 import dev.mesh.chat.domain.RoomSpec;
 import dev.mesh.chat.domain.UuidV7;
 import dev.mesh.chat.store.MessageStore;
 import dev.mesh.chat.store.RoomStore;
+import dev.mesh.chat.store.RoomStream;
 import dev.mesh.chat.store.StoredRoom;
 import dev.mesh.contracts.chat.ChatEvents;
 import dev.mesh.contracts.kafka.Topics;
@@ -44,7 +49,13 @@ public class RoomController {
     public record RoomList(List<ChatEvents.Room> items) {
     }
 
+    /** {@code PATCH} body: the settings to change; absent fields stay. */
+    public record UpdateRoom(String name, String description, Integer maxMembers, Integer slowModeSeconds,
+                             Boolean allowFiles) {
+    }
+
     private final RoomStore rooms;
+    private final RoomStream roomStream;
     private final MessageStore messages;
     private final Outbox outbox;
     private final TransactionalOperator meshTransactions;
@@ -52,10 +63,11 @@ public class RoomController {
     private final ChatProperties settings;
     private final Clock clock;
 
-    public RoomController(RoomStore rooms, MessageStore messages, Outbox outbox,
+    public RoomController(RoomStore rooms, RoomStream roomStream, MessageStore messages, Outbox outbox,
                           TransactionalOperator meshTransactions, MeshUsers users, ChatProperties settings,
                           Clock clock) {
         this.rooms = rooms;
+        this.roomStream = roomStream;
         this.messages = messages;
         this.outbox = outbox;
         this.meshTransactions = meshTransactions;
@@ -74,7 +86,7 @@ public class RoomController {
             Instant now = Instant.ofEpochMilli(clock.millis());
             String id = UuidV7.at(now.toEpochMilli()).toString();
             ChatEvents.Room room = new ChatEvents.Room(id, spec.name(), spec.type().value(), spec.description(),
-                    spec.maxMembers(), creator.id(), now.toEpochMilli());
+                    spec.maxMembers(), 0, true, creator.id(), now.toEpochMilli());
             Mono<Void> write = rooms.insert(id, spec, creator.id(), now)
                     .then(rooms.addMember(id, creator.id(), creator.name(), MemberRole.owner, now))
                     .then(outbox.event(Topics.CHAT_EVENTS, id, new ChatEvents.RoomCreated(UuidV7.next().toString(),
@@ -82,6 +94,58 @@ public class RoomController {
             return meshTransactions.transactional(write)
                     .thenReturn(ResponseEntity.created(URI.create("/api/chat/rooms/" + id)).body(room));
         });
+    }
+
+    /**
+     * Changes a room's settings (owner and admins; moderators slow mode only); the room gets
+     * {@code chat:room_updated} with a seq, so attached clients apply it in stream order.
+     */
+    @PatchMapping("/{id}")
+    public Mono<ChatEvents.Room> update(@AuthenticationPrincipal Jwt jwt, @PathVariable String id,
+                                        @RequestBody UpdateRoom body) {
+        UserRef user = users.userOf(jwt);
+        RoomAdministration.Patch patch = new RoomAdministration.Patch(body.name(), body.description(),
+                body.maxMembers(), body.slowModeSeconds(), body.allowFiles());
+        Mono<ChatEvents.Room> write = rooms.lock(id)
+                .switchIfEmpty(Mono.error(RoomAccess::noSuchRoom))
+                .flatMap(room -> roleOf(id, user).flatMap(role -> rooms.memberCount(id).flatMap(count -> {
+                    if (role.isEmpty() && !RoomAccess.canRead(user, room.type(), false)) {
+                        return Mono.error(RoomAccess.noSuchRoom());
+                    }
+                    StoredRoom updated = room.with(RoomAdministration.update(user, room.type(), role.orElse(null),
+                            room.settings(), count, patch));
+                    return rooms.update(id, updated.settings())
+                            .then(roomStream.publish(id, ChatEvents.ROOM_UPDATED,
+                                    new ChatEvents.RoomUpdated(updated.view(), user.id())))
+                            .thenReturn(updated.view());
+                })));
+        return meshTransactions.transactional(write);
+    }
+
+    /**
+     * Deletes a room with its history (owner and admins). Attached clients get
+     * {@code chat:room_deleted}; other services get {@code RoomDeleted}.
+     */
+    @DeleteMapping("/{id}")
+    public Mono<ResponseEntity<Void>> delete(@AuthenticationPrincipal Jwt jwt, @PathVariable String id) {
+        UserRef user = users.userOf(jwt);
+        Mono<Void> write = rooms.lock(id)
+                .switchIfEmpty(Mono.error(RoomAccess::noSuchRoom))
+                .flatMap(room -> roleOf(id, user).flatMap(role -> {
+                    if (role.isEmpty() && !RoomAccess.canRead(user, room.type(), false)) {
+                        return Mono.error(RoomAccess.noSuchRoom());
+                    }
+                    RoomAdministration.delete(user, room.type(), role.orElse(null));
+                    return roomStream.announce(id, ChatEvents.ROOM_DELETED, new ChatEvents.DeletedRoom(id, user.id()))
+                            .then(outbox.event(Topics.CHAT_EVENTS, id, new ChatEvents.RoomDeleted(
+                                    UuidV7.next().toString(), id, user.id(), clock.millis())))
+                            .then(rooms.delete(id));
+                }));
+        return meshTransactions.transactional(write).thenReturn(ResponseEntity.noContent().build());
+    }
+
+    private Mono<Optional<MemberRole>> roleOf(String roomId, UserRef user) {
+        return rooms.role(roomId, user.id()).map(Optional::of).defaultIfEmpty(Optional.empty());
     }
 
     /** Public rooms and the caller's own. */

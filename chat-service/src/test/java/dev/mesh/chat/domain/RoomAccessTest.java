@@ -3,6 +3,7 @@ package dev.mesh.chat.domain;
 import static dev.mesh.chat.domain.RoomSpecTest.assertRejected;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.List;
 
@@ -18,29 +19,29 @@ class RoomAccessTest {
 
     @Test
     void givenAPublicRoomWithSpace_whenAStrangerJoins_thenANewMember() {
-        assertThat(RoomAccess.join(STUDENT, RoomType.PUBLIC, 100, 3, false)).isEqualTo(RoomAccess.Join.NEW_MEMBER);
+        assertThat(RoomAccess.join(STUDENT, RoomType.PUBLIC, 100, 3, false, false)).isEqualTo(RoomAccess.Join.NEW_MEMBER);
     }
 
     @Test
     void givenAnyRoom_whenAMemberJoinsAgain_thenNothingIsAnnounced() {
-        assertThat(RoomAccess.join(STUDENT, RoomType.PRIVATE, 2, 2, true)).isEqualTo(RoomAccess.Join.ALREADY_MEMBER);
-        assertThat(RoomAccess.join(STUDENT, RoomType.PUBLIC, 2, 2, true)).isEqualTo(RoomAccess.Join.ALREADY_MEMBER);
+        assertThat(RoomAccess.join(STUDENT, RoomType.PRIVATE, 2, 2, true, false)).isEqualTo(RoomAccess.Join.ALREADY_MEMBER);
+        assertThat(RoomAccess.join(STUDENT, RoomType.PUBLIC, 2, 2, true, false)).isEqualTo(RoomAccess.Join.ALREADY_MEMBER);
     }
 
     @Test
     void givenAPrivateRoomOrStudyGroup_whenANonMemberJoins_thenForbidden() {
-        assertRejected(() -> RoomAccess.join(STUDENT, RoomType.PRIVATE, 100, 1, false), ErrorCode.FORBIDDEN);
-        assertRejected(() -> RoomAccess.join(STUDENT, RoomType.STUDY_GROUP, 100, 1, false), ErrorCode.FORBIDDEN);
+        assertRejected(() -> RoomAccess.join(STUDENT, RoomType.PRIVATE, 100, 1, false, false), ErrorCode.FORBIDDEN);
+        assertRejected(() -> RoomAccess.join(STUDENT, RoomType.STUDY_GROUP, 100, 1, false, false), ErrorCode.FORBIDDEN);
     }
 
     @Test
     void givenAPrivateRoom_whenAnAdminJoins_thenANewMember() {
-        assertThat(RoomAccess.join(ADMIN, RoomType.PRIVATE, 100, 1, false)).isEqualTo(RoomAccess.Join.NEW_MEMBER);
+        assertThat(RoomAccess.join(ADMIN, RoomType.PRIVATE, 100, 1, false, false)).isEqualTo(RoomAccess.Join.NEW_MEMBER);
     }
 
     @Test
     void givenAFullPublicRoom_whenAStrangerJoins_thenConflict() {
-        assertRejected(() -> RoomAccess.join(STUDENT, RoomType.PUBLIC, 2, 2, false), ErrorCode.CONFLICT);
+        assertRejected(() -> RoomAccess.join(STUDENT, RoomType.PUBLIC, 2, 2, false, false), ErrorCode.CONFLICT);
     }
 
     @Test
@@ -59,9 +60,9 @@ class RoomAccessTest {
 
     @Test
     void givenADirectConversation_whenAThirdPartyJoinsOrReads_thenForbiddenEvenForAnAdmin() {
-        assertRejected(() -> RoomAccess.join(STUDENT, RoomType.DIRECT, 2, 2, false), ErrorCode.FORBIDDEN);
-        assertRejected(() -> RoomAccess.join(ADMIN, RoomType.DIRECT, 2, 2, false), ErrorCode.FORBIDDEN);
-        assertThat(RoomAccess.join(STUDENT, RoomType.DIRECT, 2, 2, true)).isEqualTo(RoomAccess.Join.ALREADY_MEMBER);
+        assertRejected(() -> RoomAccess.join(STUDENT, RoomType.DIRECT, 2, 2, false, false), ErrorCode.FORBIDDEN);
+        assertRejected(() -> RoomAccess.join(ADMIN, RoomType.DIRECT, 2, 2, false, false), ErrorCode.FORBIDDEN);
+        assertThat(RoomAccess.join(STUDENT, RoomType.DIRECT, 2, 2, true, false)).isEqualTo(RoomAccess.Join.ALREADY_MEMBER);
         assertThat(RoomAccess.canRead(ADMIN, RoomType.DIRECT, false)).isFalse();
         assertThat(RoomAccess.canRead(STUDENT, RoomType.DIRECT, true)).isTrue();
     }
@@ -79,5 +80,17 @@ class RoomAccessTest {
     void givenADirectConversation_whenLeaving_thenValidation() {
         assertRejected(() -> RoomAccess.leave(RoomType.DIRECT), ErrorCode.VALIDATION);
         assertThatCode(() -> RoomAccess.leave(RoomType.PUBLIC)).doesNotThrowAnyException();
+    }
+
+    @Test
+    void givenAnInvitation_whenAStudentJoinsAPrivateRoomOrStudyGroup_thenTheyBecomeAMember() {
+        assertThat(RoomAccess.join(STUDENT, RoomType.PRIVATE, 100, 3, false, true)).isEqualTo(RoomAccess.Join.NEW_MEMBER);
+        assertThat(RoomAccess.join(STUDENT, RoomType.STUDY_GROUP, 100, 3, false, true)).isEqualTo(RoomAccess.Join.NEW_MEMBER);
+    }
+
+    @Test
+    void givenAnInvitationToAFullRoom_whenTheInviteeJoins_thenConflict() {
+        assertThatThrownBy(() -> RoomAccess.join(STUDENT, RoomType.PRIVATE, 3, 3, false, true))
+                .hasMessage("The room is full");
     }
 }

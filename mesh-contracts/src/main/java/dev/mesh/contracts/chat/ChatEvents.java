@@ -21,6 +21,10 @@ public final class ChatEvents {
     public static final String READ_RECEIPT = "chat:read_receipt";
     /** To every session of a reader ({@code user:<id>}), so their other devices update; no seq. */
     public static final String UNREAD = "chat:unread";
+    public static final String ROOM_UPDATED = "chat:room_updated";
+    public static final String MEMBER_UPDATED = "chat:member_updated";
+    public static final String ROOM_DELETED = "chat:room_deleted";
+    public static final String INVITED = "chat:invited";
     /** To the moderated user only ({@code user:<id>}), no seq: a moderation action on them. */
     public static final String MODERATED = "chat:moderated";
 
@@ -87,8 +91,24 @@ public final class ChatEvents {
     }
 
     /** A room as the API and the join's ack show it. */
-    public record Room(String id, String name, String type, String description, int maxMembers, String createdBy,
-                       long createdAt) {
+    public record Room(String id, String name, String type, String description, int maxMembers, int slowModeSeconds,
+                       boolean allowFiles, String createdBy, long createdAt) {
+    }
+
+    /** The data of a {@code chat:room_updated} frame (with a seq): the room's settings after a change. */
+    public record RoomUpdated(Room room, String updatedBy) {
+    }
+
+    /** The data of a {@code chat:member_updated} frame (with a seq): a member's new role. */
+    public record MemberUpdated(String roomId, String userId, String name, String role, String updatedBy) {
+    }
+
+    /** The data of a {@code chat:room_deleted} frame (no seq: the stream ends with it). */
+    public record DeletedRoom(String roomId, String deletedBy) {
+    }
+
+    /** The data of a {@code chat:invited} frame, to the invitee's sessions ({@code user:<id>}, no seq). */
+    public record Invited(String roomId, String roomName, String roomType, String invitedBy, long invitedAt) {
     }
 
     // Domain events on chat.events (written with their type name: DomainEvents)
@@ -98,6 +118,15 @@ public final class ChatEvents {
     }
 
     public record MemberJoined(String eventId, String roomId, String userId, long joinedAt) {
+    }
+
+    /** {@code userId} was invited to the room by {@code invitedBy}. */
+    public record MemberInvited(String eventId, String roomId, String roomName, String userId, String invitedBy,
+                                long at) {
+    }
+
+    /** The room and its history are gone; its members are members no more. */
+    public record RoomDeleted(String eventId, String roomId, String deletedBy, long at) {
     }
 
     public record MemberLeft(String eventId, String roomId, String userId, long leftAt) {

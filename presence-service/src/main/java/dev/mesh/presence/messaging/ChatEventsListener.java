@@ -21,7 +21,7 @@ import dev.mesh.presence.store.PresenceStore;
  * Keeps {@code presence_room_members}, the projection of chat membership the co-member rule
  * reads, from {@code chat.events}: {@code MemberJoined} and {@code RoomCreated} (the creator is
  * the room's owner; no MemberJoined is published for them) add a member, {@code MemberLeft}
- * removes one. Other event types are ignored. Adding or removing a member twice is a no-op, so
+ * removes one, {@code RoomDeleted} all. Other event types are ignored. Adding or removing a member twice is a no-op, so
  * redeliveries are harmless.
  */
 @Component
@@ -58,6 +58,10 @@ public class ChatEventsListener {
             case "MemberLeft" -> {
                 ChatEvents.MemberLeft left = DomainEvents.read(event, ChatEvents.MemberLeft.class);
                 store.removeMember(left.roomId(), left.userId()).block(BLOCK_LIMIT);
+            }
+            case "RoomDeleted" -> {
+                ChatEvents.RoomDeleted deleted = DomainEvents.read(event, ChatEvents.RoomDeleted.class);
+                store.removeRoom(deleted.roomId()).block(BLOCK_LIMIT);
             }
             default -> {
                 // not a membership fact

@@ -226,6 +226,13 @@ public class PresenceStore {
                 .then();
     }
 
+    /** Forgets a deleted room's members. */
+    public Mono<Void> removeRoom(String roomId) {
+        return db.sql("DELETE FROM presence_room_members WHERE room_id = :room")
+                .bind("room", roomId)
+                .then();
+    }
+
     /** Which of {@code userIds} share at least one room with {@code userId}. */
     public Flux<String> coMembers(String userId, Collection<String> userIds) {
         return db.sql("""
