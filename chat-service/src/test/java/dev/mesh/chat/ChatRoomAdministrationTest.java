@@ -1,19 +1,12 @@
 package dev.mesh.chat;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
@@ -23,28 +16,12 @@ import tools.jackson.databind.JsonNode;
 
 import dev.mesh.contracts.MeshJson;
 import dev.mesh.contracts.kafka.Delivery;
-import dev.mesh.contracts.kafka.DomainEvents;
-import dev.mesh.contracts.kafka.Topics;
 import dev.mesh.contracts.kafka.UserRef;
-import dev.mesh.testkit.kafka.TopicConsumers;
 
 /** Room administration over HTTP: invitations, settings, moderators, slow mode, capacity, deletion. */
 class ChatRoomAdministrationTest extends ChatServiceTestSupport {
 
     private static final UserRef GRACE = new UserRef("u-grace", "Grace", List.of("admin"));
-
-    private KafkaConsumer<String, String> chatEventsConsumer;
-    private final List<JsonNode> chatEvents = new ArrayList<>();
-
-    @BeforeAll
-    void readChatEvents() {
-        chatEventsConsumer = TopicConsumers.fromEnd(Topics.CHAT_EVENTS);
-    }
-
-    @AfterAll
-    void stopReadingChatEvents() {
-        chatEventsConsumer.close();
-    }
 
     @Test
     void anInvitationOpensAPrivateRoomToItsInviteeOnceAndIsUsedUpByTheJoin() {
@@ -60,7 +37,7 @@ class ChatRoomAdministrationTest extends ChatServiceTestSupport {
         JsonNode invited = awaitChatEvent("MemberInvited", roomId);
         assertThat(invited.get("userId").asString()).isEqualTo(ALAN.id());
         assertThat(invited.get("invitedBy").asString()).isEqualTo(ADA.id());
-        assertThat(chatEvents.stream().filter(e -> isEvent(e, "MemberInvited", roomId)).count()).isEqualTo(1);
+        assertThat(chatEvents.stream().filter(e -> isChatEvent(e, "MemberInvited", roomId)).count()).isEqualTo(1);
         awaitDelivery(d -> d.event() != null && "chat:invited".equals(d.event().type())
                 && Delivery.Audience.user(ALAN.id()).equals(d.audience())
                 && roomId.equals(d.event().data().get("roomId").asString()));
@@ -187,21 +164,6 @@ class ChatRoomAdministrationTest extends ChatServiceTestSupport {
         JsonNode json = bytes == null || bytes.length == 0 ? null
                 : MeshJson.read(new String(bytes, StandardCharsets.UTF_8), JsonNode.class);
         return new Response(result.getStatus().value(), json);
-    }
-
-    private JsonNode awaitChatEvent(String type, String roomId) {
-        await().atMost(WAIT).until(() -> {
-            for (ConsumerRecord<String, String> record : chatEventsConsumer.poll(Duration.ofMillis(100))) {
-                chatEvents.add(MeshJson.read(record.value(), JsonNode.class));
-            }
-            return chatEvents.stream().anyMatch(e -> isEvent(e, type, roomId));
-        });
-        return chatEvents.stream().filter(e -> isEvent(e, type, roomId)).findFirst().orElseThrow();
-    }
-
-    private static boolean isEvent(JsonNode event, String type, String roomId) {
-        return DomainEvents.typeOf(event).filter(type::equals).isPresent()
-                && roomId.equals(event.get("roomId").asString());
     }
 
     /** The last room event of a type, once one has arrived. */

@@ -38,6 +38,7 @@ import tools.jackson.databind.JsonNode;
 import dev.mesh.contracts.MeshJson;
 import dev.mesh.contracts.kafka.CommandEnvelope;
 import dev.mesh.contracts.kafka.Delivery;
+import dev.mesh.contracts.kafka.DomainEvents;
 import dev.mesh.contracts.kafka.Topics;
 import dev.mesh.contracts.kafka.UserRef;
 import dev.mesh.testkit.auth.TokenIssuer;
@@ -85,6 +86,8 @@ abstract class ChatServiceTestSupport {
     KafkaProducer<String, String> commands;
     KafkaConsumer<String, String> deliveriesConsumer;
     final List<Delivery> deliveries = new ArrayList<>();
+    KafkaConsumer<String, String> chatEventsConsumer;
+    final List<JsonNode> chatEvents = new ArrayList<>();
 
     @BeforeAll
     void connect() {
@@ -94,12 +97,14 @@ abstract class ChatServiceTestSupport {
                 ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), new StringSerializer());
         // As a gateway does: every partition, from the end, before anything is sent.
         deliveriesConsumer = TopicConsumers.fromEnd(Topics.GATEWAY_DELIVERIES);
+        chatEventsConsumer = TopicConsumers.fromEnd(Topics.CHAT_EVENTS);
     }
 
     @AfterAll
     void disconnect() {
         commands.close();
         deliveriesConsumer.close();
+        chatEventsConsumer.close();
     }
 
     // --- helpers
@@ -164,6 +169,27 @@ abstract class ChatServiceTestSupport {
             return deliveries.stream().anyMatch(what);
         });
         return deliveries.stream().filter(what).reduce((first, second) -> second).orElseThrow();
+    }
+
+    /** Reads {@code chat.events} until a domain event of the type about the room arrives; returns the first such. */
+    JsonNode awaitChatEvent(String type, String roomId) {
+        return awaitChatEvent(e -> isChatEvent(e, type, roomId));
+    }
+
+    /** Reads {@code chat.events} until an event matches; returns the first match. */
+    JsonNode awaitChatEvent(Predicate<JsonNode> what) {
+        await().atMost(WAIT).until(() -> {
+            for (ConsumerRecord<String, String> record : chatEventsConsumer.poll(Duration.ofMillis(100))) {
+                chatEvents.add(MeshJson.read(record.value(), JsonNode.class));
+            }
+            return chatEvents.stream().anyMatch(what);
+        });
+        return chatEvents.stream().filter(what).findFirst().orElseThrow();
+    }
+
+    static boolean isChatEvent(JsonNode event, String type, String roomId) {
+        return DomainEvents.typeOf(event).filter(type::equals).isPresent()
+                && roomId.equals(event.get("roomId").asString());
     }
 
     /** The events addressed to one session (a replay), in the order read. */

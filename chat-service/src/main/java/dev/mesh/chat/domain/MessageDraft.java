@@ -21,7 +21,11 @@ public record MessageDraft(String content, String type, UUID replyTo, List<Strin
         return new MessageDraft(content(content), type(type), replyTo(replyTo), mentions(mentions));
     }
 
-    /** Content is stored as plain text, trimmed; counted in characters (code points), not UTF-16 units. */
+    /**
+     * Content is stored as plain text, trimmed; counted in characters (code points), not UTF-16
+     * units. Control characters other than line breaks and tabs are refused: they show nothing,
+     * PostgreSQL cannot store NUL, and search marks its hits with two of them.
+     */
     public static String content(String raw) {
         String trimmed = raw == null ? "" : raw.strip();
         if (trimmed.isEmpty()) {
@@ -29,6 +33,9 @@ public record MessageDraft(String content, String type, UUID replyTo, List<Strin
         }
         if (trimmed.codePointCount(0, trimmed.length()) > ChatCommands.MAX_CONTENT_CHARS) {
             throw MeshException.validation("A message can have at most " + ChatCommands.MAX_CONTENT_CHARS + " characters");
+        }
+        if (trimmed.codePoints().anyMatch(c -> Character.isISOControl(c) && c != '\n' && c != '\r' && c != '\t')) {
+            throw MeshException.validation("A message cannot contain control characters");
         }
         return trimmed;
     }

@@ -88,6 +88,30 @@ public class MessageStore {
                 });
     }
 
+    /**
+     * A thread: every message whose reply-to chain leads to {@code rootId}, oldest first, in its
+     * current state, up to {@code limit} (and whether there are more).
+     */
+    public Mono<Page> thread(String roomId, UUID rootId, int limit) {
+        return db.sql("""
+                        WITH RECURSIVE thread (id) AS (
+                            SELECT id FROM chat_messages WHERE room_id = :room AND reply_to = :root
+                            UNION
+                            SELECT c.id FROM chat_messages c JOIN thread t ON c.reply_to = t.id
+                        )
+                        SELECT\s""" + COLUMNS + """
+                         FROM chat_messages WHERE room_id = :room AND id IN (SELECT id FROM thread)
+                        ORDER BY seq LIMIT :limit""")
+                .bind("room", roomId)
+                .bind("root", rootId)
+                .bind("limit", limit + 1)
+                .map(MessageStore::message)
+                .all()
+                .collectList()
+                .flatMap(rows -> withReactions(rows.subList(0, Math.min(limit, rows.size())))
+                        .map(items -> new Page(items, rows.size() > limit)));
+    }
+
     /** The messages with their reaction counts ({@code {}} when none; tombstones keep none). */
     private Mono<List<ChatMessage>> withReactions(List<ChatMessage> messages) {
         if (messages.isEmpty()) {

@@ -5,6 +5,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.UUID;
 
 import org.springframework.http.ResponseEntity;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
@@ -22,6 +23,7 @@ import org.springframework.web.bind.annotation.RestController;
 
 import dev.mesh.chat.config.ChatProperties;
 import dev.mesh.chat.domain.MemberRole;
+import dev.mesh.chat.domain.MessageRules;
 import dev.mesh.chat.domain.RoomAccess;
 import dev.mesh.chat.domain.RoomAdministration;
 import dev.mesh.chat.domain.RoomSpec;
@@ -195,6 +197,32 @@ public class RoomController {
                             .filter(member -> RoomAccess.canRead(user, room.type(), member))
                             .switchIfEmpty(Mono.error(() -> MeshException.forbidden("This room's history is for its members only"))))
                     .then(messages.page(id, afterSeq, beforeSeq, pageSize));
+        });
+    }
+
+    /**
+     * A thread: the replies (and replies to replies) of a message, oldest first, each in its
+     * current state; {@code limit} as for history.
+     */
+    @GetMapping("/{id}/messages/{messageId}/thread")
+    public Mono<MessageStore.Page> thread(@AuthenticationPrincipal Jwt jwt, @PathVariable String id,
+                                          @PathVariable String messageId,
+                                          @RequestParam(required = false) Integer limit) {
+        return Mono.defer(() -> {
+            int pageSize = limit == null ? settings.historyPageMax() : limit;
+            if (pageSize < 1 || pageSize > settings.historyPageMax()) {
+                throw MeshException.validation("limit must be between 1 and " + settings.historyPageMax());
+            }
+            UUID root = MessageRules.messageId(messageId);
+            UserRef user = users.userOf(jwt);
+            return rooms.find(id)
+                    .switchIfEmpty(Mono.error(RoomAccess::noSuchRoom))
+                    .flatMap(room -> rooms.isMember(id, user.id())
+                            .filter(member -> RoomAccess.canRead(user, room.type(), member))
+                            .switchIfEmpty(Mono.error(() -> MeshException.forbidden("This room's history is for its members only"))))
+                    .then(messages.authorOf(id, root))
+                    .switchIfEmpty(Mono.error(MessageRules::noSuchMessage))
+                    .then(messages.thread(id, root, pageSize));
         });
     }
 }

@@ -32,6 +32,14 @@ class MessageDraftTest {
     }
 
     @Test
+    void givenControlCharacters_whenDrafted_thenRefused_butLineBreaksTabsAndInvisibleFormattingAreText() {
+        assertRejected(() -> MessageDraft.of("nul \u0000 here", null, null, null), ErrorCode.VALIDATION);
+        assertRejected(() -> MessageDraft.of("bell \u0007", null, null, null), ErrorCode.VALIDATION);
+        String text = "line one\n\tline two \u200B\u202Eright-to-left";
+        assertThat(MessageDraft.of(text, null, null, null).content()).isEqualTo(text);
+    }
+
+    @Test
     void givenContentOf2000CharactersAfterTrim_whenDrafted_thenAcceptedAnd2001IsNot() {
         assertThat(MessageDraft.of(" " + "a".repeat(2000) + " ", null, null, null).content()).hasSize(2000);
         assertRejected(() -> MessageDraft.of("a".repeat(2001), null, null, null), ErrorCode.VALIDATION);
