@@ -143,7 +143,7 @@ class MeshJsonTest {
     void givenARecordWithNullFields_whenTurnedIntoEventDataThroughATree_thenTheNullsAreOmitted() {
         // CommandContext.publish turns a handler's record into a tree: absent fields must stay absent.
         ChatEvents.ChatMessage message = new ChatEvents.ChatMessage("m1", "r1", 3, "u-a", "A", "hi", "text", null, null,
-                EPOCH_MS, "c1");
+                EPOCH_MS, "c1", null);
 
         String json = MeshJson.write(Delivery.event(Delivery.Audience.topic("chat:room:r1"), null,
                 new Delivery.Event("chat:message", "chat:room:r1", 3L, MeshJson.tree(message))));

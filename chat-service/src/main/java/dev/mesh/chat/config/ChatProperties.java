@@ -20,6 +20,8 @@ import org.springframework.util.unit.DataSize;
  * @param allowedEmoji       the reactions {@code chat:react} accepts, each compared as a whole string
  * @param typingInterval     at most one {@code chat:typing} refresh per user per room this often
  * @param typingTracked      most (room, user) pairs whose last typing time an instance keeps in memory
+ * @param maxAttachmentSize  largest file a member may upload
+ * @param attachmentTypes    the content types accepted for upload (their bytes are checked too)
  */
 @ConfigurationProperties("mesh.chat")
 public record ChatProperties(
@@ -31,5 +33,8 @@ public record ChatProperties(
         @DefaultValue("5m") Duration editWindow,
         @DefaultValue({"👍", "👎", "❤️", "😂", "😮", "😢", "😡", "🎉"}) List<String> allowedEmoji,
         @DefaultValue("2s") Duration typingInterval,
-        @DefaultValue("10000") int typingTracked) {
+        @DefaultValue("10000") int typingTracked,
+        @DefaultValue("10MB") DataSize maxAttachmentSize,
+        @DefaultValue({"image/png", "image/jpeg", "image/gif", "image/webp", "application/pdf", "text/plain",
+                "text/markdown", "text/csv"}) List<String> attachmentTypes) {
 }

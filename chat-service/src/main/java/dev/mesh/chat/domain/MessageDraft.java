@@ -8,7 +8,8 @@ import dev.mesh.contracts.wire.MeshException;
 
 /**
  * A message as the content rule accepted it: content trimmed, 1..2000 characters; a type a
- * client may send; a well-formed reply-to; at most ten mentions.
+ * client may send; a well-formed reply-to; at most ten mentions. A message carrying a file is of
+ * type {@code file} and may come without content (its file's name stands in, {@link #withContent}).
  */
 public record MessageDraft(String content, String type, UUID replyTo, List<String> mentions) {
 
@@ -19,6 +20,17 @@ public record MessageDraft(String content, String type, UUID replyTo, List<Strin
 
     public static MessageDraft of(String content, String type, String replyTo, List<String> mentions) {
         return new MessageDraft(content(content), type(type), replyTo(replyTo), mentions(mentions));
+    }
+
+    /** A message with a file: type {@code file}; content optional (null until {@link #withContent}). */
+    public static MessageDraft withFile(String content, String replyTo, List<String> mentions) {
+        String text = content == null || content.isBlank() ? null : content(content);
+        return new MessageDraft(text, "file", replyTo(replyTo), mentions(mentions));
+    }
+
+    /** The draft with content, if it had none. */
+    public MessageDraft withContent(String fallback) {
+        return content != null ? this : new MessageDraft(content(fallback), type, replyTo, mentions);
     }
 
     /**

@@ -11,6 +11,7 @@ import org.springframework.stereotype.Component;
 
 import tools.jackson.databind.JsonNode;
 
+import dev.mesh.chat.domain.Attachments;
 import dev.mesh.chat.domain.MemberRole;
 import dev.mesh.chat.domain.MessageDraft;
 import dev.mesh.chat.domain.MessageRules;
@@ -18,6 +19,7 @@ import dev.mesh.chat.domain.RoomAccess;
 import dev.mesh.chat.domain.RoomType;
 import dev.mesh.chat.domain.SlowMode;
 import dev.mesh.chat.domain.UuidV7;
+import dev.mesh.chat.store.AttachmentStore;
 import dev.mesh.chat.store.MessageStore;
 import dev.mesh.chat.store.RoomStore;
 import dev.mesh.chat.store.StoredRoom;
@@ -51,13 +53,16 @@ public class PostMessageHandler implements CommandHandler {
 
     private final RoomStore rooms;
     private final MessageStore messages;
+    private final AttachmentStore attachments;
     private final StreamSeq streams;
     private final Mutes mutes;
     private final Clock clock;
 
-    public PostMessageHandler(RoomStore rooms, MessageStore messages, StreamSeq streams, Mutes mutes, Clock clock) {
+    public PostMessageHandler(RoomStore rooms, MessageStore messages, AttachmentStore attachments, StreamSeq streams,
+                              Mutes mutes, Clock clock) {
         this.rooms = rooms;
         this.messages = messages;
+        this.attachments = attachments;
         this.streams = streams;
         this.mutes = mutes;
         this.clock = clock;
@@ -77,18 +82,20 @@ public class PostMessageHandler implements CommandHandler {
                 throw MeshException.validation("Give roomId or recipientId, not both");
             }
             String recipient = RoomAccess.directRecipient(user, post.recipientId());
-            MessageDraft draft = MessageDraft.of(post.content(), post.type(), post.replyTo(), post.mentions());
+            MessageDraft draft = draft(post);
             String roomId = StreamTopics.directRoomId(user.id(), recipient);
             return openDirect(command, roomId, recipient)
-                    .then(replyTarget(roomId, draft.replyTo()))
-                    .flatMap(replyToAuthor -> streams.next(StreamTopics.chatRoom(roomId))
-                            .flatMap(seq -> post(command, roomId, draft, seq, recipient, replyToAuthor.orElse(null))))
+                    .then(attachment(roomId, user, post.attachmentId()))
+                    .flatMap(file -> replyTarget(roomId, draft.replyTo())
+                            .flatMap(replyToAuthor -> streams.next(StreamTopics.chatRoom(roomId))
+                                    .flatMap(seq -> post(command, roomId, draft, file.orElse(null), seq, recipient,
+                                            replyToAuthor.orElse(null)))))
                     .map(MeshJson::tree);
         }
         if (post.roomId() == null || post.roomId().isBlank()) {
             throw MeshException.validation("roomId or recipientId is required");
         }
-        MessageDraft draft = MessageDraft.of(post.content(), post.type(), post.replyTo(), post.mentions());
+        MessageDraft draft = draft(post);
         String roomId = post.roomId();
         return rooms.find(roomId)
                 .switchIfEmpty(Mono.error(RoomAccess::noSuchRoom))
@@ -97,11 +104,38 @@ public class PostMessageHandler implements CommandHandler {
                         .flatMap(role -> mutes.requireNotMuted(roomId, user.id())
                                 .then(slowMode(room, user, role.orElseThrow())))
                         .then(recipientOf(room, user)))
-                .flatMap(recipient -> replyTarget(roomId, draft.replyTo())
-                        .flatMap(replyToAuthor -> streams.next(StreamTopics.chatRoom(roomId))
-                                .flatMap(seq -> post(command, roomId, draft, seq, recipient.orElse(null),
-                                        replyToAuthor.orElse(null)))))
+                .flatMap(recipient -> attachment(roomId, user, post.attachmentId())
+                        .flatMap(file -> replyTarget(roomId, draft.replyTo())
+                                .flatMap(replyToAuthor -> streams.next(StreamTopics.chatRoom(roomId))
+                                        .flatMap(seq -> post(command, roomId, draft, file.orElse(null), seq,
+                                                recipient.orElse(null), replyToAuthor.orElse(null))))))
                 .map(MeshJson::tree);
+    }
+
+    private static MessageDraft draft(ChatCommands.PostMessage post) {
+        return post.attachmentId() == null || post.attachmentId().isBlank()
+                ? MessageDraft.of(post.content(), post.type(), post.replyTo(), post.mentions())
+                : MessageDraft.withFile(post.content(), post.replyTo(), post.mentions());
+    }
+
+    /** The file a message carries: one its author uploaded to this room (empty without attachmentId). */
+    private Mono<Optional<ChatEvents.Attachment>> attachment(String roomId, UserRef user, String attachmentId) {
+        if (attachmentId == null || attachmentId.isBlank()) {
+            return Mono.just(Optional.empty());
+        }
+        UUID id;
+        try {
+            id = UUID.fromString(attachmentId);
+        } catch (IllegalArgumentException e) {
+            return Mono.error(MeshException.validation("attachmentId must be a file id"));
+        }
+        return attachments.find(id)
+                .switchIfEmpty(Mono.error(() -> MeshException.validation("attachmentId is not a file you uploaded to this room")))
+                .doOnNext(file -> Attachments.attach(file.uploaderId(), file.roomId(), roomId, user.id()))
+                .flatMap(file -> messages.carries(id)
+                        .filter(carried -> !carried)
+                        .switchIfEmpty(Mono.error(() -> MeshException.validation("This file is attached to another message already")))
+                        .thenReturn(Optional.of(file.view())));
     }
 
     /**
@@ -160,14 +194,15 @@ public class PostMessageHandler implements CommandHandler {
      * sessions, or in a direct conversation to every session of both users ({@code user:<id>}
      * audiences, same frame), so neither needs to join first.
      */
-    private Mono<Posted> post(CommandContext command, String roomId, MessageDraft draft, long seq, String recipient,
-                              String replyToAuthor) {
+    private Mono<Posted> post(CommandContext command, String roomId, MessageDraft asked, ChatEvents.Attachment file,
+                              long seq, String recipient, String replyToAuthor) {
         UserRef user = command.user();
+        MessageDraft draft = file == null ? asked : asked.withContent(file.name());
         long createdAt = clock.millis();
         String messageId = UuidV7.at(createdAt).toString();
         String replyTo = draft.replyTo() == null ? null : draft.replyTo().toString();
         ChatMessage message = new ChatMessage(messageId, roomId, seq, user.id(), user.name(), draft.content(),
-                draft.type(), replyTo, draft.mentions(), createdAt, command.commandId());
+                draft.type(), replyTo, draft.mentions(), createdAt, command.commandId(), file);
         String topic = StreamTopics.chatRoom(roomId);
         List<Delivery.Audience> audiences = recipient == null
                 ? List.of(Delivery.Audience.topic(topic))

@@ -16,6 +16,7 @@ import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.stereotype.Repository;
 
 import dev.mesh.chat.domain.MessageRules;
+import dev.mesh.contracts.chat.ChatEvents;
 import dev.mesh.contracts.chat.ChatEvents.ChatMessage;
 import io.r2dbc.spi.Readable;
 import reactor.core.publisher.Flux;
@@ -30,7 +31,7 @@ public class MessageStore {
 
     private static final String COLUMNS =
             "id, room_id, seq, user_id, user_name, content, type, reply_to, mentions, client_ref, created_at, edited_at,"
-                    + " deleted_at";
+                    + " deleted_at, attachment_id, attachment_name, attachment_type, attachment_size";
 
     private final DatabaseClient db;
 
@@ -41,9 +42,11 @@ public class MessageStore {
     public Mono<Void> insert(ChatMessage message) {
         DatabaseClient.GenericExecuteSpec insert = db.sql("""
                         INSERT INTO chat_messages (id, room_id, seq, user_id, user_name, content, type, reply_to,
-                                                   mentions, client_ref, created_at)
+                                                   mentions, client_ref, created_at, attachment_id, attachment_name,
+                                                   attachment_type, attachment_size)
                         VALUES (:id, :room, :seq, :user, :userName, :content, :type, :replyTo,
-                                :mentions, :clientRef, :createdAt)""")
+                                :mentions, :clientRef, :createdAt, :attachmentId, :attachmentName,
+                                :attachmentType, :attachmentSize)""")
                 .bind("id", UUID.fromString(message.messageId()))
                 .bind("room", message.roomId())
                 .bind("seq", message.seq())
@@ -59,6 +62,12 @@ public class MessageStore {
         insert = message.clientRef() == null
                 ? insert.bindNull("clientRef", String.class)
                 : insert.bind("clientRef", message.clientRef());
+        ChatEvents.Attachment attachment = message.attachment();
+        insert = attachment == null
+                ? insert.bindNull("attachmentId", UUID.class).bindNull("attachmentName", String.class)
+                        .bindNull("attachmentType", String.class).bindNull("attachmentSize", Long.class)
+                : insert.bind("attachmentId", UUID.fromString(attachment.id())).bind("attachmentName", attachment.name())
+                        .bind("attachmentType", attachment.contentType()).bind("attachmentSize", attachment.size());
         return insert.then();
     }
 
@@ -132,9 +141,9 @@ public class MessageStore {
                     Map<String, Map<String, Integer>> counts = new HashMap<>();
                     rows.forEach(r -> counts.computeIfAbsent(r.getKey(), k -> new LinkedHashMap<>())
                             .put(r.getValue().getKey(), r.getValue().getValue()));
-                    return messages.stream().map(m -> new ChatMessage(m.messageId(), m.roomId(), m.seq(), m.userId(),
-                            m.userName(), m.content(), m.type(), m.replyTo(), m.mentions(), m.createdAt(), m.clientRef(),
-                            m.editedAt(), m.deleted(), counts.getOrDefault(m.messageId(), Map.of()))).toList();
+                    return messages.stream()
+                            .map(m -> m.withReactions(counts.getOrDefault(m.messageId(), Map.of())))
+                            .toList();
                 });
     }
 
@@ -175,8 +184,8 @@ public class MessageStore {
     }
 
     /**
-     * A soft delete: the row stays (the tombstone at its seq); its content, edit history and
-     * reactions go.
+     * A soft delete: the row stays (the tombstone at its seq); its content, edit history,
+     * reactions and file go.
      */
     public Mono<Void> delete(UUID messageId, String deletedBy, long deletedAt) {
         return db.sql("UPDATE chat_messages SET content = NULL, deleted_at = :at, deleted_by = :by WHERE id = :id")
@@ -185,7 +194,17 @@ public class MessageStore {
                 .bind("by", deletedBy)
                 .then()
                 .then(db.sql("DELETE FROM chat_message_edits WHERE message_id = :id").bind("id", messageId).then())
-                .then(db.sql("DELETE FROM chat_reactions WHERE message_id = :id").bind("id", messageId).then());
+                .then(db.sql("DELETE FROM chat_reactions WHERE message_id = :id").bind("id", messageId).then())
+                .then(db.sql("DELETE FROM chat_attachments WHERE id = (SELECT attachment_id FROM chat_messages WHERE id = :id)")
+                        .bind("id", messageId).then());
+    }
+
+    /** Whether a message carries the file already. */
+    public Mono<Boolean> carries(UUID attachmentId) {
+        return db.sql("SELECT EXISTS (SELECT 1 FROM chat_messages WHERE attachment_id = :id)")
+                .bind("id", attachmentId)
+                .map(row -> row.get(0, Boolean.class))
+                .one();
     }
 
     /** Takes a user's reaction back; emits whether they had it. */
@@ -271,7 +290,18 @@ public class MessageStore {
                 row.get("client_ref", String.class),
                 millis(row.get("edited_at", OffsetDateTime.class)),
                 row.get("deleted_at", OffsetDateTime.class) != null ? Boolean.TRUE : null,
-                null);
+                null,
+                attachment(row));
+    }
+
+    /** A message's attachment, gone with a deleted message's content. */
+    private static ChatEvents.Attachment attachment(Readable row) {
+        UUID id = row.get("attachment_id", UUID.class);
+        if (id == null || row.get("deleted_at", OffsetDateTime.class) != null) {
+            return null;
+        }
+        return new ChatEvents.Attachment(id.toString(), row.get("attachment_name", String.class),
+                row.get("attachment_type", String.class), row.get("attachment_size", Long.class));
     }
 
     private static Long millis(OffsetDateTime at) {

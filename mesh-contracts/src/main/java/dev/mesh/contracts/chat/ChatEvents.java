@@ -35,19 +35,31 @@ public final class ChatEvents {
      * The data of a {@code chat:message} frame; {@code clientRef} is the sender's command id. In
      * history pages and a join's snapshot it is the message's current state at the seq it was
      * posted with: {@code editedAt} once edited (with the edited content), {@code deleted} true and
-     * no content for a tombstone, and {@code reactions} (emoji → count). Absent fields are null.
+     * no content for a tombstone, and {@code reactions} (emoji → count). {@code attachment} is the
+     * file a {@code file} message carries. Absent fields are null.
      */
     public record ChatMessage(String messageId, String roomId, long seq, String userId, String userName,
                               String content, String type, String replyTo, List<String> mentions, long createdAt,
-                              String clientRef, Long editedAt, Boolean deleted, Map<String, Integer> reactions) {
+                              String clientRef, Long editedAt, Boolean deleted, Map<String, Integer> reactions,
+                              Attachment attachment) {
 
         /** A message as posted: never edited, not deleted, no reactions. */
         public ChatMessage(String messageId, String roomId, long seq, String userId, String userName,
                            String content, String type, String replyTo, List<String> mentions, long createdAt,
-                           String clientRef) {
+                           String clientRef, Attachment attachment) {
             this(messageId, roomId, seq, userId, userName, content, type, replyTo, mentions, createdAt, clientRef,
-                    null, null, null);
+                    null, null, null, attachment);
         }
+
+        /** The same message with its reaction counts. */
+        public ChatMessage withReactions(Map<String, Integer> counts) {
+            return new ChatMessage(messageId, roomId, seq, userId, userName, content, type, replyTo, mentions,
+                    createdAt, clientRef, editedAt, deleted, counts, attachment);
+        }
+    }
+
+    /** A file attached to a message; its bytes are at {@code GET /api/chat/attachments/{id}} (members only). */
+    public record Attachment(String id, String name, String contentType, long size) {
     }
 
     /** The data of a {@code chat:message_edited} frame (with a seq). */
