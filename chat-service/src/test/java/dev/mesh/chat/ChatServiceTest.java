@@ -395,6 +395,14 @@ class ChatServiceTest extends ChatServiceTestSupport {
         assertThat(edited.get("editedAt").asLong()).isPositive();
         assertThat(count("SELECT count(*) FROM chat_message_edits WHERE message_id = ?::uuid AND previous_content = 'first'"
                 + " AND edited_by = ?", messageId, ALAN.id())).isEqualTo(1);
+        http.get().uri("/api/chat/rooms/{id}/messages/{m}/edits", roomId, messageId)
+                .header(HttpHeaders.AUTHORIZATION, bearer(ALAN))
+                .exchange()
+                .expectStatus().isOk()
+                .expectBody()
+                .jsonPath("$.items.length()").isEqualTo(1)
+                .jsonPath("$.items[0].previousContent").isEqualTo("first")
+                .jsonPath("$.items[0].editedBy").isEqualTo(ALAN.id());
         http.get().uri("/api/chat/rooms/{id}/messages", roomId)
                 .header(HttpHeaders.AUTHORIZATION, bearer(BARBARA))
                 .exchange()

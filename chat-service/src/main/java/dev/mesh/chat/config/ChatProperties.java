@@ -22,6 +22,8 @@ import org.springframework.util.unit.DataSize;
  * @param typingTracked      most (room, user) pairs whose last typing time an instance keeps in memory
  * @param maxAttachmentSize  largest file a member may upload
  * @param attachmentTypes    the content types accepted for upload (their bytes are checked too)
+ * @param retentionSweepInterval how often history past its room's {@code historyRetentionDays} is deleted
+ * @param retentionBatch     most rows one retention delete statement removes
  */
 @ConfigurationProperties("mesh.chat")
 public record ChatProperties(
@@ -36,5 +38,7 @@ public record ChatProperties(
         @DefaultValue("10000") int typingTracked,
         @DefaultValue("10MB") DataSize maxAttachmentSize,
         @DefaultValue({"image/png", "image/jpeg", "image/gif", "image/webp", "application/pdf", "text/plain",
-                "text/markdown", "text/csv"}) List<String> attachmentTypes) {
+                "text/markdown", "text/csv"}) List<String> attachmentTypes,
+        @DefaultValue("1h") Duration retentionSweepInterval,
+        @DefaultValue("5000") int retentionBatch) {
 }

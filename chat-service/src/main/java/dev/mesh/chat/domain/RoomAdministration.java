@@ -14,13 +14,18 @@ public final class RoomAdministration {
     /** The longest slow mode, one hour between two messages of a member. */
     public static final int MAX_SLOW_MODE_SECONDS = 3600;
 
+    /** How long a room keeps its history unless told otherwise (FEATURES), and the bounds. */
+    public static final int DEFAULT_RETENTION_DAYS = 365;
+    public static final int MAX_RETENTION_DAYS = 3650;
+
     /** A change of settings; null fields stay as they are. */
     public record Patch(String name, String description, Integer maxMembers, Integer slowModeSeconds,
-                        Boolean allowFiles) {
+                        Boolean allowFiles, Integer historyRetentionDays) {
     }
 
     /** The settings after a patch. */
-    public record Settings(String name, String description, int maxMembers, int slowModeSeconds, boolean allowFiles) {
+    public record Settings(String name, String description, int maxMembers, int slowModeSeconds, boolean allowFiles,
+                           int historyRetentionDays) {
     }
 
     private RoomAdministration() {
@@ -35,7 +40,7 @@ public final class RoomAdministration {
         notDirect(type);
         boolean owns = owns(actor, role);
         boolean settingsOnlyModeratorsMayChange = patch.name() == null && patch.description() == null
-                && patch.maxMembers() == null && patch.allowFiles() == null;
+                && patch.maxMembers() == null && patch.allowFiles() == null && patch.historyRetentionDays() == null;
         if (!owns && !(settingsOnlyModeratorsMayChange && role == MemberRole.moderator)) {
             throw MeshException.forbidden(role == MemberRole.moderator
                     ? "Moderators may change slow mode only; the owner and admins change the rest"
@@ -75,7 +80,14 @@ public final class RoomAdministration {
             }
         }
         boolean allowFiles = patch.allowFiles() == null ? current.allowFiles() : patch.allowFiles();
-        return new Settings(name, description, maxMembers, slowMode, allowFiles);
+        int retention = current.historyRetentionDays();
+        if (patch.historyRetentionDays() != null) {
+            retention = patch.historyRetentionDays();
+            if (retention < 1 || retention > MAX_RETENTION_DAYS) {
+                throw MeshException.validation("historyRetentionDays must be between 1 and " + MAX_RETENTION_DAYS);
+            }
+        }
+        return new Settings(name, description, maxMembers, slowMode, allowFiles, retention);
     }
 
     /** Deleting a room (with its history) is its owner's or an admin's. */

@@ -175,11 +175,19 @@ public class MessageStore {
                         .then());
     }
 
+    /** A previous content of a message and when and by whom it was replaced. */
+    public record Edit(String previousContent, long editedAt, String editedBy) {
+    }
+
     /** The previous contents of a message, oldest first. */
-    public Flux<String> editHistory(UUID messageId) {
-        return db.sql("SELECT previous_content FROM chat_message_edits WHERE message_id = :id ORDER BY edited_at")
+    public Flux<Edit> editHistory(UUID messageId) {
+        return db.sql("""
+                        SELECT previous_content, edited_at, edited_by FROM chat_message_edits
+                        WHERE message_id = :id ORDER BY edited_at""")
                 .bind("id", messageId)
-                .map(row -> row.get(0, String.class))
+                .map(row -> new Edit(row.get("previous_content", String.class),
+                        row.get("edited_at", OffsetDateTime.class).toInstant().toEpochMilli(),
+                        row.get("edited_by", String.class)))
                 .all();
     }
 

@@ -24,7 +24,7 @@ import reactor.core.publisher.Mono;
 public class RoomStore {
 
     private static final String COLUMNS =
-            "r.id, r.name, r.type, r.description, r.max_members, r.slow_mode_seconds, r.allow_files, r.created_by, r.created_at";
+            "r.id, r.name, r.type, r.description, r.max_members, r.slow_mode_seconds, r.allow_files, r.history_retention_days, r.created_by, r.created_at";
 
     private final DatabaseClient db;
 
@@ -208,6 +208,7 @@ public class RoomStore {
                 row.get("max_members", Integer.class),
                 row.get("slow_mode_seconds", Integer.class),
                 row.get("allow_files", Boolean.class),
+                row.get("history_retention_days", Integer.class),
                 row.get("created_by", String.class),
                 row.get("created_at", OffsetDateTime.class).toInstant().toEpochMilli());
     }
@@ -245,13 +246,15 @@ public class RoomStore {
     public Mono<Void> update(String roomId, RoomAdministration.Settings settings) {
         DatabaseClient.GenericExecuteSpec update = db.sql("""
                         UPDATE chat_rooms SET name = :name, description = :description, max_members = :maxMembers,
-                               slow_mode_seconds = :slowMode, allow_files = :allowFiles
+                               slow_mode_seconds = :slowMode, allow_files = :allowFiles,
+                               history_retention_days = :retention
                         WHERE id = :id""")
                 .bind("id", roomId)
                 .bind("name", settings.name())
                 .bind("maxMembers", settings.maxMembers())
                 .bind("slowMode", settings.slowModeSeconds())
-                .bind("allowFiles", settings.allowFiles());
+                .bind("allowFiles", settings.allowFiles())
+                .bind("retention", settings.historyRetentionDays());
         update = settings.description() == null
                 ? update.bindNull("description", String.class)
                 : update.bind("description", settings.description());

@@ -53,7 +53,7 @@ public class RoomController {
 
     /** {@code PATCH} body: the settings to change; absent fields stay. */
     public record UpdateRoom(String name, String description, Integer maxMembers, Integer slowModeSeconds,
-                             Boolean allowFiles) {
+                             Boolean allowFiles, Integer historyRetentionDays) {
     }
 
     private final RoomStore rooms;
@@ -88,7 +88,8 @@ public class RoomController {
             Instant now = Instant.ofEpochMilli(clock.millis());
             String id = UuidV7.at(now.toEpochMilli()).toString();
             ChatEvents.Room room = new ChatEvents.Room(id, spec.name(), spec.type().value(), spec.description(),
-                    spec.maxMembers(), 0, true, creator.id(), now.toEpochMilli());
+                    spec.maxMembers(), 0, true, RoomAdministration.DEFAULT_RETENTION_DAYS, creator.id(),
+                    now.toEpochMilli());
             Mono<Void> write = rooms.insert(id, spec, creator.id(), now)
                     .then(rooms.addMember(id, creator.id(), creator.name(), MemberRole.owner, now))
                     .then(outbox.event(Topics.CHAT_EVENTS, id, new ChatEvents.RoomCreated(UuidV7.next().toString(),
@@ -107,7 +108,7 @@ public class RoomController {
                                         @RequestBody UpdateRoom body) {
         UserRef user = users.userOf(jwt);
         RoomAdministration.Patch patch = new RoomAdministration.Patch(body.name(), body.description(),
-                body.maxMembers(), body.slowModeSeconds(), body.allowFiles());
+                body.maxMembers(), body.slowModeSeconds(), body.allowFiles(), body.historyRetentionDays());
         Mono<ChatEvents.Room> write = rooms.lock(id)
                 .switchIfEmpty(Mono.error(RoomAccess::noSuchRoom))
                 .flatMap(room -> roleOf(id, user).flatMap(role -> rooms.memberCount(id).flatMap(count -> {
@@ -214,15 +215,34 @@ public class RoomController {
                 throw MeshException.validation("limit must be between 1 and " + settings.historyPageMax());
             }
             UUID root = MessageRules.messageId(messageId);
-            UserRef user = users.userOf(jwt);
-            return rooms.find(id)
-                    .switchIfEmpty(Mono.error(RoomAccess::noSuchRoom))
-                    .flatMap(room -> rooms.isMember(id, user.id())
-                            .filter(member -> RoomAccess.canRead(user, room.type(), member))
-                            .switchIfEmpty(Mono.error(() -> MeshException.forbidden("This room's history is for its members only"))))
-                    .then(messages.authorOf(id, root))
-                    .switchIfEmpty(Mono.error(MessageRules::noSuchMessage))
-                    .then(messages.thread(id, root, pageSize));
+            return readableMessage(jwt, id, root).then(messages.thread(id, root, pageSize));
         });
+    }
+
+    public record EditList(List<MessageStore.Edit> items) {
+    }
+
+    /** A message's edit history: its previous contents, oldest first (gone with a deleted message's content). */
+    @GetMapping("/{id}/messages/{messageId}/edits")
+    public Mono<EditList> edits(@AuthenticationPrincipal Jwt jwt, @PathVariable String id,
+                                @PathVariable String messageId) {
+        return Mono.defer(() -> {
+            UUID message = MessageRules.messageId(messageId);
+            return readableMessage(jwt, id, message)
+                    .then(messages.editHistory(message).collectList().map(EditList::new));
+        });
+    }
+
+    /** Completes when the caller may read the room and the message is in it. */
+    private Mono<Void> readableMessage(Jwt jwt, String roomId, UUID messageId) {
+        UserRef user = users.userOf(jwt);
+        return rooms.find(roomId)
+                .switchIfEmpty(Mono.error(RoomAccess::noSuchRoom))
+                .flatMap(room -> rooms.isMember(roomId, user.id())
+                        .filter(member -> RoomAccess.canRead(user, room.type(), member))
+                        .switchIfEmpty(Mono.error(() -> MeshException.forbidden("This room's history is for its members only"))))
+                .then(messages.authorOf(roomId, messageId))
+                .switchIfEmpty(Mono.error(MessageRules::noSuchMessage))
+                .then();
     }
 }

@@ -19,53 +19,63 @@ class RoomAdministrationTest {
     private static final UserRef MODERATOR = new UserRef("u-mo", "Mo", List.of("student"));
     private static final UserRef STUDENT = new UserRef("u-alan", "Alan", List.of("student"));
     private static final UserRef ADMIN = new UserRef("u-grace", "Grace", List.of("admin"));
-    private static final Settings ALGEBRA = new Settings("Algebra", null, 100, 0, true);
+    private static final Settings ALGEBRA = new Settings("Algebra", null, 100, 0, true, 365);
 
     @Test
     void givenTheOwner_whenTheyRenameAndResizeTheRoom_thenTheSettingsChangeAndTheRestStays() {
         Settings after = RoomAdministration.update(OWNER, RoomType.PUBLIC, MemberRole.owner, ALGEBRA, 10,
-                new Patch("  Algebra II ", "Tuesdays", 30, null, null));
+                new Patch("  Algebra II ", "Tuesdays", 30, null, null, null));
 
-        assertThat(after).isEqualTo(new Settings("Algebra II", "Tuesdays", 30, 0, true));
+        assertThat(after).isEqualTo(new Settings("Algebra II", "Tuesdays", 30, 0, true, 365));
     }
 
     @Test
     void givenAnAdminWhoIsNoMember_whenTheyChangeTheRoom_thenAllowed() {
         assertThat(RoomAdministration.update(ADMIN, RoomType.PRIVATE, null, ALGEBRA, 10,
-                new Patch(null, null, null, null, false)).allowFiles()).isFalse();
+                new Patch(null, null, null, null, false, null)).allowFiles()).isFalse();
     }
 
     @Test
     void givenAModerator_whenTheySetSlowMode_thenAllowed_butAnythingElseIsForbidden() {
         assertThat(RoomAdministration.update(MODERATOR, RoomType.PUBLIC, MemberRole.moderator, ALGEBRA, 10,
-                new Patch(null, null, null, 30, null)).slowModeSeconds()).isEqualTo(30);
+                new Patch(null, null, null, 30, null, null)).slowModeSeconds()).isEqualTo(30);
         assertRejected(() -> RoomAdministration.update(MODERATOR, RoomType.PUBLIC, MemberRole.moderator, ALGEBRA, 10,
-                new Patch("Mine now", null, null, null, null)), ErrorCode.FORBIDDEN);
+                new Patch("Mine now", null, null, null, null, null)), ErrorCode.FORBIDDEN);
+    }
+
+    @Test
+    void givenTheOwner_whenTheyShortenTheHistoryRetention_thenItChanges_butAModeratorMayNot() {
+        assertThat(RoomAdministration.update(OWNER, RoomType.PUBLIC, MemberRole.owner, ALGEBRA, 10,
+                new Patch(null, null, null, null, null, 30)).historyRetentionDays()).isEqualTo(30);
+        assertRejected(() -> RoomAdministration.update(MODERATOR, RoomType.PUBLIC, MemberRole.moderator, ALGEBRA, 10,
+                new Patch(null, null, null, null, null, 30)), ErrorCode.FORBIDDEN);
     }
 
     @Test
     void givenAPlainMember_whenTheyChangeTheRoom_thenForbidden() {
         assertRejected(() -> RoomAdministration.update(STUDENT, RoomType.PUBLIC, MemberRole.member, ALGEBRA, 10,
-                new Patch(null, null, null, 5, null)), ErrorCode.FORBIDDEN);
+                new Patch(null, null, null, 5, null, null)), ErrorCode.FORBIDDEN);
     }
 
     @Test
     void givenBadValues_whenUpdating_thenValidationOrConflictWithTheLimit() {
         assertRejected(() -> RoomAdministration.update(OWNER, RoomType.PUBLIC, MemberRole.owner, ALGEBRA, 10,
-                new Patch(" ", null, null, null, null)), ErrorCode.VALIDATION);
+                new Patch(" ", null, null, null, null, null)), ErrorCode.VALIDATION);
         assertRejected(() -> RoomAdministration.update(OWNER, RoomType.PUBLIC, MemberRole.owner, ALGEBRA, 10,
-                new Patch(null, null, 1, null, null)), ErrorCode.VALIDATION);
+                new Patch(null, null, 1, null, null, null)), ErrorCode.VALIDATION);
         assertRejected(() -> RoomAdministration.update(OWNER, RoomType.PUBLIC, MemberRole.owner, ALGEBRA, 10,
-                new Patch(null, null, null, 3601, null)), ErrorCode.VALIDATION);
+                new Patch(null, null, null, 3601, null, null)), ErrorCode.VALIDATION);
+        assertRejected(() -> RoomAdministration.update(OWNER, RoomType.PUBLIC, MemberRole.owner, ALGEBRA, 10,
+                new Patch(null, null, null, null, null, 0)), ErrorCode.VALIDATION);
         assertThatThrownBy(() -> RoomAdministration.update(OWNER, RoomType.PUBLIC, MemberRole.owner, ALGEBRA, 10,
-                new Patch(null, null, 9, null, null)))
+                new Patch(null, null, 9, null, null, null)))
                 .hasMessage("The room has 10 members; maxMembers cannot be below that");
     }
 
     @Test
     void givenADirectConversation_whenAnyoneAdministersIt_thenValidation() {
         assertRejected(() -> RoomAdministration.update(ADMIN, RoomType.DIRECT, MemberRole.member, ALGEBRA, 2,
-                new Patch("x", null, null, null, null)), ErrorCode.VALIDATION);
+                new Patch("x", null, null, null, null, null)), ErrorCode.VALIDATION);
         assertRejected(() -> RoomAdministration.delete(ADMIN, RoomType.DIRECT, MemberRole.member), ErrorCode.VALIDATION);
         assertRejected(() -> RoomAdministration.invite(ADMIN, RoomType.DIRECT, MemberRole.member, "u-x", false),
                 ErrorCode.VALIDATION);

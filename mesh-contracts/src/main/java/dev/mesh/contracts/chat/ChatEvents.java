@@ -104,7 +104,7 @@ public final class ChatEvents {
 
     /** A room as the API and the join's ack show it. */
     public record Room(String id, String name, String type, String description, int maxMembers, int slowModeSeconds,
-                       boolean allowFiles, String createdBy, long createdAt) {
+                       boolean allowFiles, int historyRetentionDays, String createdBy, long createdAt) {
     }
 
     /** The data of a {@code chat:room_updated} frame (with a seq): the room's settings after a change. */
