@@ -65,7 +65,7 @@ public class CommandForwarder {
         }
         Optional<String> key = CommandCatalogue.keyOf(type, data, session.user().id());
         if (key.isEmpty()) {
-            return reject(session, id, type + " is missing the field that names its stream");
+            return reject(session, id, type + " needs data." + entry.get().keyRule().field());
         }
         // Ephemeral frames get a fresh id: they are never retried, so nothing dedupes them.
         String commandId = id != null ? id : UUID.randomUUID().toString();

@@ -20,15 +20,22 @@ public final class CommandCatalogue {
 
     /** How a command's stream key is found: from its data and the sending user's id. */
     public enum KeyRule {
-        ROOM((data, userId) -> roomKey(data, userId)),
-        QUIZ((data, userId) -> text(data, "quizId")),
-        QUIZ_SESSION((data, userId) -> text(data, "sessionId")),
-        USER((data, userId) -> userId);
+        ROOM("roomId", (data, userId) -> roomKey(data, userId)),
+        QUIZ("quizId", (data, userId) -> text(data, "quizId")),
+        QUIZ_SESSION("sessionId", (data, userId) -> text(data, "sessionId")),
+        USER("", (data, userId) -> userId);
 
+        private final String field;
         private final BiFunction<JsonNode, String, String> rule;
 
-        KeyRule(BiFunction<JsonNode, String, String> rule) {
+        KeyRule(String field, BiFunction<JsonNode, String, String> rule) {
+            this.field = field;
             this.rule = rule;
+        }
+
+        /** The data field the key comes from, as a client should be told when it is missing. */
+        public String field() {
+            return field;
         }
     }
 
