@@ -1,0 +1,483 @@
+package dev.mesh.notification;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Predicate;
+
+import jakarta.mail.BodyPart;
+import jakarta.mail.MessagingException;
+import jakarta.mail.Multipart;
+import jakarta.mail.Part;
+import jakarta.mail.internet.MimeMessage;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.web.reactive.server.WebTestClient;
+
+import com.icegreen.greenmail.util.GreenMail;
+import com.icegreen.greenmail.util.ServerSetup;
+
+import tools.jackson.databind.JsonNode;
+
+import dev.mesh.contracts.MeshJson;
+import dev.mesh.contracts.chat.ChatEvents;
+import dev.mesh.contracts.kafka.CommandEnvelope;
+import dev.mesh.contracts.kafka.Delivery;
+import dev.mesh.contracts.kafka.DomainEvents;
+import dev.mesh.contracts.kafka.Topics;
+import dev.mesh.contracts.kafka.UserRef;
+import dev.mesh.contracts.presence.PresenceEvents;
+import dev.mesh.contracts.wire.StreamTopics;
+import dev.mesh.testkit.auth.TokenIssuer;
+import dev.mesh.testkit.infra.MeshInfra;
+import dev.mesh.testkit.kafka.TopicConsumers;
+
+/**
+ * notification-service against real Kafka, PostgreSQL and an SMTP server (GreenMail) in this JVM:
+ * domain events written to their topics as chat, quiz and presence write them, commands as the
+ * gateway writes them, deliveries read the way a gateway reads them, emails read from the server.
+ * Users get an address from the configured template ({@code <id>@mesh.test}).
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = "spring.config.name=" + NotificationServiceApplication.CONFIG_NAME)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class NotificationServiceTest {
+
+    static final TokenIssuer ISSUER = new TokenIssuer(0);
+    static final MeshInfra.Database DB = MeshInfra.get().database("notification_test");
+    static final Duration WAIT = Duration.ofSeconds(30);
+    static final int SMTP_PORT = freePort();
+    static volatile GreenMail smtp = startSmtp();
+
+    static final UserRef ADA = new UserRef("u-ada", "Ada", List.of("instructor"));
+    static final UserRef GRACE = new UserRef("u-grace", "Grace", List.of("admin"));
+
+    @DynamicPropertySource
+    static void infrastructure(DynamicPropertyRegistry registry) {
+        MeshInfra.get().serviceProperties(DB).forEach((key, value) -> registry.add(key, () -> value));
+        registry.add("mesh.security.issuer", ISSUER::issuerUri);
+        registry.add("mesh.commands.apply-timeout", () -> "10s");
+        registry.add("spring.mail.host", () -> "127.0.0.1");
+        registry.add("spring.mail.port", () -> SMTP_PORT);
+        registry.add("spring.mail.properties.mail.smtp.connectiontimeout", () -> "2000");
+        registry.add("mesh.notification.email.address-template", () -> "{userId}@mesh.test");
+        registry.add("mesh.notification.email.public-base-url", () -> "https://mesh.example");
+        registry.add("mesh.notification.email.poll-interval", () -> "200ms");
+        registry.add("mesh.notification.email.backoff-base", () -> "200ms");
+        registry.add("mesh.notification.email.backoff-max", () -> "1s");
+        registry.add("mesh.notification.email.max-attempts", () -> "100");
+    }
+
+    @LocalServerPort
+    int port;
+
+    WebTestClient http;
+    KafkaProducer<String, String> producer;
+    KafkaConsumer<String, String> deliveriesConsumer;
+    final List<Delivery> deliveries = new ArrayList<>();
+
+    @BeforeAll
+    void connect() {
+        http = WebTestClient.bindToServer().baseUrl("http://localhost:" + port).responseTimeout(WAIT).build();
+        producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, MeshInfra.get().kafkaBootstrapServers(),
+                ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), new StringSerializer());
+        deliveriesConsumer = TopicConsumers.fromEnd(Topics.GATEWAY_DELIVERIES);
+        // Ada and Grace have connected once: the service knows their names and roles.
+        awaitReply(send(ADA, "s-ada", "notification:sync", Map.of()), "s-ada");
+        awaitReply(send(GRACE, "s-grace", "notification:sync", Map.of()), "s-grace");
+    }
+
+    @AfterAll
+    void disconnect() {
+        producer.close();
+        deliveriesConsumer.close();
+        smtp.stop();
+        ISSUER.close();
+    }
+
+    @Test
+    void aMentionGivesOneInAppNotificationAndOneEmailToAnOfflineUserHoweverOftenItIsDelivered() throws Exception {
+        String alan = "u-alan-" + shortId();
+        String roomId = "r-" + shortId();
+        publish(Topics.CHAT_EVENTS, roomId, new ChatEvents.RoomCreated(eventId(), roomId, "Algebra", "public", ADA.id(), 1L));
+        publish(Topics.PRESENCE_EVENTS, alan, new PresenceEvents.UserWentOffline(eventId(), alan,
+                System.currentTimeMillis() - Duration.ofMinutes(30).toMillis()));
+        ChatEvents.MessagePosted posted = new ChatEvents.MessagePosted(eventId(), roomId, "m-1", 7, ADA.id(),
+                "Hello <alan>, see page 12", List.of(alan), null, null, System.currentTimeMillis(), null);
+        publish(Topics.CHAT_EVENTS, roomId, posted);
+
+        Delivery.Event created = awaitEvent(alan, "notification:new", 1);
+        assertThat(created.topic()).isEqualTo(StreamTopics.notificationsUser(alan));
+        assertThat(created.data().get("kind").asString()).isEqualTo("mention");
+        assertThat(created.data().get("priority").asString()).isEqualTo("high");
+        assertThat(created.data().get("title").asString()).isEqualTo("Ada mentioned you");
+        assertThat(created.data().get("body").asString()).isEqualTo("Hello <alan>, see page 12");
+        assertThat(created.data().get("link").asString()).isEqualTo("/rooms/" + roomId + "?message=m-1");
+        Delivery.Event unread = awaitEvent(alan, "notification:unread", null);
+        assertThat(unread.data().get("count").asLong()).isEqualTo(1);
+
+        List<MimeMessage> mails = awaitMails(alan + "@mesh.test", 1);
+        MimeMessage mail = mails.getFirst();
+        assertThat(mail.getSubject()).isEqualTo("Ada mentioned you");
+        assertThat(mail.getFrom()[0].toString()).contains("notifications@mesh.local");
+        String text = part(mail, "text/plain");
+        String html = part(mail, "text/html");
+        assertThat(text).contains("Hello <alan>, see page 12")
+                .contains("Open: https://mesh.example/rooms/" + roomId + "?message=m-1")
+                .contains("Stop emails about mentions: https://mesh.example/api/notifications/unsubscribe?user=" + alan
+                        + "&kind=mention&token=");
+        assertThat(html).contains("Hello &lt;alan&gt;, see page 12")
+                .contains("href=\"https://mesh.example/api/notifications/unsubscribe?user=" + alan + "&amp;kind=mention");
+
+        // The same event again, then a marker on the same partition: once the marker is in, the duplicate was handled.
+        publish(Topics.CHAT_EVENTS, roomId, posted);
+        String marker = "u-marker-" + shortId();
+        publish(Topics.CHAT_EVENTS, roomId, new ChatEvents.MessagePosted(eventId(), roomId, "m-2", 8, ADA.id(),
+                "marker", List.of(marker), null, null, System.currentTimeMillis(), null));
+        awaitEvent(marker, "notification:new", 1);
+        awaitMails(marker + "@mesh.test", 1);
+        assertThat(count("SELECT count(*) FROM notifications WHERE user_id = ?", alan)).isEqualTo(1);
+        assertThat(eventsTo(alan, "notification:new")).hasSize(1);
+        assertThat(mailsTo(alan + "@mesh.test")).hasSize(1);
+        assertThat(count("SELECT count(*) FROM notification_attempts WHERE user_id = ? AND channel = 'email' AND outcome = 'sent'",
+                alan)).isEqualTo(1);
+        assertThat(count("SELECT count(*) FROM notification_attempts WHERE user_id = ? AND channel = 'in_app'", alan))
+                .isEqualTo(1);
+    }
+
+    @Test
+    void emailsWrittenWhileTheSmtpServerIsDownArriveExactlyOnceWhenItIsBack() throws Exception {
+        String bob = "u-bob-" + shortId();
+        String roomId = "r-" + shortId();
+        int burst = 12;
+        smtp.stop();
+        try {
+            for (int i = 0; i < burst; i++) {
+                publish(Topics.CHAT_EVENTS, roomId, new ChatEvents.MessagePosted(eventId(), roomId, "m-" + i, i + 1,
+                        ADA.id(), "message " + i, List.of(bob), null, null, System.currentTimeMillis(), null));
+            }
+            awaitEvent(bob, "notification:new", burst);
+            // Every email was tried and failed at least once while the server was down.
+            await().atMost(WAIT).until(() -> count("""
+                    SELECT count(DISTINCT email_id) FROM notification_attempts
+                     WHERE user_id = ? AND channel = 'email' AND outcome = 'retry'""", bob) == burst);
+            assertThat(count("SELECT count(*) FROM notification_emails WHERE user_id = ? AND status = 'sent'", bob)).isZero();
+        } finally {
+            smtp = startSmtp();
+        }
+        List<MimeMessage> mails = awaitMails(bob + "@mesh.test", burst);
+        await().atMost(WAIT).until(() -> count(
+                "SELECT count(*) FROM notification_emails WHERE user_id = ? AND status = 'sent'", bob) == burst);
+        assertThat(mailsTo(bob + "@mesh.test")).hasSize(burst);
+        List<String> bodies = new ArrayList<>();
+        for (MimeMessage mail : mails) {
+            bodies.add(part(mail, "text/plain").lines().skip(2).findFirst().orElseThrow());
+        }
+        assertThat(bodies).containsExactlyInAnyOrderElementsOf(
+                java.util.stream.IntStream.range(0, burst).mapToObj(i -> "message " + i).toList());
+    }
+
+    @Test
+    void aReconnectWithSinceSeqReplaysExactlyTheMissedNotificationsBeforeTheAttachAndTheAck() {
+        UserRef carol = new UserRef("u-carol-" + shortId(), "Carol", List.of("student"));
+        String roomId = "r-" + shortId();
+        JsonNode first = awaitReply(send(carol, "s-carol-1", "notification:sync", Map.of()), "s-carol-1").data();
+        assertThat(first.get("lastSeq").asLong()).isZero();
+        for (int i = 0; i < 3; i++) {
+            publish(Topics.CHAT_EVENTS, roomId, new ChatEvents.MessagePosted(eventId(), roomId, "m-" + i, i + 1,
+                    ADA.id(), "m" + i, List.of(carol.id()), null, null, System.currentTimeMillis(), null));
+        }
+        awaitEvent(carol.id(), "notification:new", 3);
+
+        String session = "s-carol-2";
+        String sync = send(carol, session, "notification:sync", Map.of("sinceSeq", 1));
+        Delivery.Reply ack = awaitReply(sync, session);
+
+        assertThat(ack.ok()).isTrue();
+        assertThat(ack.data().get("lastSeq").asLong()).isEqualTo(3);
+        assertThat(ack.data().get("recovered").asBoolean()).isTrue();
+        assertThat(ack.data().get("unread").asLong()).isEqualTo(3);
+        List<Delivery.Event> replayed = deliveries.stream()
+                .filter(d -> d.event() != null && d.audience().kind() == Delivery.Audience.Kind.session
+                        && session.equals(d.audience().id()) && "notification:new".equals(d.event().type()))
+                .map(Delivery::event).toList();
+        assertThat(replayed).extracting(Delivery.Event::seq).containsExactly(2L, 3L);
+        assertThat(replayed).extracting(e -> e.data().get("body").asString()).containsExactly("m1", "m2");
+        int lastReplay = indexOf(d -> d.event() != null && session.equals(d.audience().id()) && Long.valueOf(3).equals(d.event().seq()));
+        int attach = indexOf(d -> d.attach() != null && session.equals(d.attach().sessionId()));
+        int reply = indexOf(d -> d.reply() != null && sync.equals(d.reply().ref()));
+        assertThat(lastReplay).isLessThan(attach);
+        assertThat(attach).isLessThan(reply);
+        assertThat(deliveries.get(attach).attach().topic()).isEqualTo(StreamTopics.notificationsUser(carol.id()));
+        assertThat(deliveries.get(attach).attach().fromSeq()).isEqualTo(4);
+
+        // Up to date: nothing replayed.
+        Delivery.Reply current = awaitReply(send(carol, "s-carol-3", "notification:sync", Map.of("sinceSeq", 3)), "s-carol-3");
+        assertThat(current.data().get("recovered").asBoolean()).isTrue();
+        assertThat(deliveries.stream().filter(d -> d.event() != null && "s-carol-3".equals(d.audience().id())
+                && "notification:new".equals(d.event().type()))).isEmpty();
+    }
+
+    @Test
+    void readByIdsUpToSeqAndAllPushTheUnreadCount() {
+        UserRef dan = new UserRef("u-dan-" + shortId(), "Dan", List.of("student"));
+        String roomId = "r-" + shortId();
+        for (int i = 0; i < 4; i++) {
+            publish(Topics.CHAT_EVENTS, roomId, new ChatEvents.MessagePosted(eventId(), roomId, "m-" + i, i + 1,
+                    ADA.id(), "m" + i, List.of(dan.id()), null, null, System.currentTimeMillis(), null));
+        }
+        Delivery.Event last = awaitEvent(dan.id(), "notification:new", 4);
+        String firstId = eventsTo(dan.id(), "notification:new").getFirst().data().get("id").asString();
+
+        JsonNode byId = awaitReply(send(dan, "s-dan", "notification:read", Map.of("ids", List.of(firstId))), "s-dan").data();
+        assertThat(byId.get("updated").asInt()).isEqualTo(1);
+        assertThat(byId.get("unread").asLong()).isEqualTo(3);
+        assertThat(lastUnread(dan.id())).isEqualTo(3);
+
+        JsonNode upTo = awaitReply(send(dan, "s-dan", "notification:read", Map.of("upToSeq", 3)), "s-dan").data();
+        assertThat(upTo.get("updated").asInt()).isEqualTo(2);
+        assertThat(lastUnread(dan.id())).isEqualTo(1);
+
+        JsonNode all = awaitReply(send(dan, "s-dan", "notification:read_all", Map.of()), "s-dan").data();
+        assertThat(all.get("updated").asInt()).isEqualTo(1);
+        assertThat(all.get("unread").asLong()).isZero();
+        assertThat(lastUnread(dan.id())).isZero();
+        assertThat(last.seq()).isEqualTo(4);
+
+        Delivery.Reply invalid = awaitReply(send(dan, "s-dan", "notification:read",
+                Map.of("ids", List.of(firstId), "upToSeq", 2)), "s-dan");
+        assertThat(invalid.ok()).isFalse();
+        assertThat(invalid.code()).isEqualTo("VALIDATION");
+        assertThat(invalid.message()).isEqualTo("give either ids or upToSeq");
+    }
+
+    @Test
+    void aQuizOpenedForARoomNotifiesItsMembersButTheHost_andResultsGoToTheDigest() throws SQLException {
+        String roomId = "r-" + shortId();
+        String eve = "u-eve-" + shortId();
+        String finn = "u-finn-" + shortId();
+        String left = "u-left-" + shortId();
+        publish(Topics.CHAT_EVENTS, roomId, new ChatEvents.RoomCreated(eventId(), roomId, "Physics", "public", ADA.id(), 1L));
+        for (String member : List.of(eve, finn, left)) {
+            publish(Topics.CHAT_EVENTS, roomId, new ChatEvents.MemberJoined(eventId(), roomId, member, 2L));
+        }
+        publish(Topics.CHAT_EVENTS, roomId, new ChatEvents.MemberLeft(eventId(), roomId, left, 3L));
+        // Membership is a projection of chat.events; wait until it has caught up before the quiz event (another topic).
+        await().atMost(WAIT).until(() -> count("SELECT count(*) FROM notification_room_members WHERE room_id = ?", roomId) == 3);
+
+        String sessionId = "qs-" + shortId();
+        publishJson(Topics.QUIZ_EVENTS, sessionId, MeshJson.write(Map.of("type", "QuizSessionOpened",
+                "eventId", eventId(), "sessionId", sessionId, "quizId", "q-1", "roomId", roomId, "hostId", ADA.id())));
+        Delivery.Event opened = awaitEvent(eve, "notification:new", 1);
+        assertThat(opened.data().get("kind").asString()).isEqualTo("quiz_opened");
+        assertThat(opened.data().get("title").asString()).isEqualTo("A quiz is open in Physics");
+        awaitEvent(finn, "notification:new", 1);
+
+        publishJson(Topics.QUIZ_EVENTS, sessionId, MeshJson.write(Map.of("type", "QuizCompleted",
+                "eventId", eventId(), "sessionId", sessionId, "quizId", "q-1", "roomId", roomId, "hostId", ADA.id())));
+        Delivery.Event results = awaitEvent(finn, "notification:new", 2);
+        assertThat(results.data().get("kind").asString()).isEqualTo("quiz_results");
+        assertThat(results.data().get("priority").asString()).isEqualTo("low");
+        assertThat(count("SELECT count(*) FROM notifications WHERE user_id = ?", left)).isZero();
+        // Low priority: a line waiting for the hourly digest, no email of its own.
+        assertThat(count("SELECT count(*) FROM notification_emails WHERE user_id = ? AND status = 'digest_item'", finn))
+                .isEqualTo(1);
+    }
+
+    @Test
+    void invitationsModerationAndDirectMessagesFollowTheRules() throws SQLException {
+        String roomId = "r-" + shortId();
+        String gus = "u-gus-" + shortId();
+        String hal = "u-hal-" + shortId();
+        publish(Topics.CHAT_EVENTS, roomId, new ChatEvents.RoomCreated(eventId(), roomId, "Chemistry", "private", ADA.id(), 1L));
+        publishJson(Topics.CHAT_EVENTS, roomId, MeshJson.write(Map.of("type", "MemberInvited", "eventId", eventId(),
+                "roomId", roomId, "userId", gus, "invitedBy", ADA.id(), "at", 5L)));
+        Delivery.Event invite = awaitEvent(gus, "notification:new", 1);
+        assertThat(invite.data().get("kind").asString()).isEqualTo("invite");
+        assertThat(invite.data().get("title").asString()).isEqualTo("Ada invited you to Chemistry");
+
+        publish(Topics.CHAT_EVENTS, roomId, new ChatEvents.UserKicked(eventId(), roomId, gus, ADA.id(), 6L));
+        Delivery.Event kicked = awaitEvent(gus, "notification:new", 2);
+        assertThat(kicked.data().get("kind").asString()).isEqualTo("moderation");
+        assertThat(kicked.data().get("title").asString()).isEqualTo("You were removed from Chemistry");
+
+        // A DM to Hal while online: nothing; once offline: a dm.
+        String dm = StreamTopics.directRoomId(ADA.id(), hal);
+        publish(Topics.PRESENCE_EVENTS, hal, new PresenceEvents.UserCameOnline(eventId(), hal, System.currentTimeMillis()));
+        await().atMost(WAIT).until(() -> count("SELECT count(*) FROM notification_presence WHERE user_id = ? AND online", hal) == 1);
+        publish(Topics.CHAT_EVENTS, dm, new ChatEvents.MessagePosted(eventId(), dm, "m-1", 1, ADA.id(), "are you there?",
+                List.of(), null, null, System.currentTimeMillis(), hal));
+        publish(Topics.PRESENCE_EVENTS, hal, new PresenceEvents.UserWentOffline(eventId(), hal, System.currentTimeMillis()));
+        await().atMost(WAIT).until(() -> count("SELECT count(*) FROM notification_presence WHERE user_id = ? AND NOT online", hal) == 1);
+        publish(Topics.CHAT_EVENTS, dm, new ChatEvents.MessagePosted(eventId(), dm, "m-2", 2, ADA.id(), "call me",
+                List.of(), null, null, System.currentTimeMillis(), hal));
+        Delivery.Event direct = awaitEvent(hal, "notification:new", 1);
+        assertThat(direct.data().get("kind").asString()).isEqualTo("dm");
+        assertThat(direct.data().get("body").asString()).isEqualTo("call me");
+        assertThat(count("SELECT count(*) FROM notifications WHERE user_id = ?", hal)).isEqualTo(1);
+    }
+
+    // ---- helpers
+
+    static String shortId() {
+        return UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    static String eventId() {
+        return UUID.randomUUID().toString();
+    }
+
+    void publish(String topic, String key, Object event) {
+        publishJson(topic, key, DomainEvents.write(event));
+    }
+
+    void publishJson(String topic, String key, String json) {
+        try {
+            producer.send(new ProducerRecord<>(topic, key, json)).get();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    String send(UserRef user, String sessionId, String type, Object data) {
+        String commandId = UUID.randomUUID().toString();
+        CommandEnvelope envelope = new CommandEnvelope(commandId, type, MeshJson.tree(data), user,
+                new CommandEnvelope.ReplyTo("gw-test", sessionId), System.currentTimeMillis());
+        publishJson(Topics.NOTIFICATION_COMMANDS, user.id(), MeshJson.write(envelope));
+        return commandId;
+    }
+
+    void pollDeliveries() {
+        for (ConsumerRecord<String, String> record : deliveriesConsumer.poll(Duration.ofMillis(100))) {
+            deliveries.add(MeshJson.read(record.value(), Delivery.class));
+        }
+    }
+
+    Delivery.Reply awaitReply(String ref, String sessionId) {
+        Predicate<Delivery> isReply = d -> d.reply() != null && ref.equals(d.reply().ref())
+                && sessionId.equals(d.reply().sessionId());
+        await().atMost(WAIT).until(() -> {
+            pollDeliveries();
+            return deliveries.stream().anyMatch(isReply);
+        });
+        return deliveries.stream().filter(isReply).findFirst().orElseThrow().reply();
+    }
+
+    /** Events of a type on a user's notification topic (to the topic audience). */
+    List<Delivery.Event> eventsTo(String userId, String type) {
+        String topic = StreamTopics.notificationsUser(userId);
+        return deliveries.stream()
+                .filter(d -> d.event() != null && d.audience().kind() == Delivery.Audience.Kind.topic
+                        && topic.equals(d.audience().id()) && type.equals(d.event().type()))
+                .map(Delivery::event)
+                .toList();
+    }
+
+    /** The event with that seq (or, for seq null, the latest) once it has arrived. */
+    Delivery.Event awaitEvent(String userId, String type, Integer seq) {
+        Predicate<Delivery.Event> wanted = e -> seq == null || Long.valueOf(seq).equals(e.seq());
+        await().atMost(WAIT).until(() -> {
+            pollDeliveries();
+            return eventsTo(userId, type).stream().anyMatch(wanted);
+        });
+        return eventsTo(userId, type).stream().filter(wanted).reduce((a, b) -> b).orElseThrow();
+    }
+
+    long lastUnread(String userId) {
+        pollDeliveries();
+        return awaitEvent(userId, "notification:unread", null).data().get("count").asLong();
+    }
+
+    int indexOf(Predicate<Delivery> predicate) {
+        for (int i = 0; i < deliveries.size(); i++) {
+            if (predicate.test(deliveries.get(i))) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    static List<MimeMessage> mailsTo(String address) {
+        return Arrays.stream(smtp.getReceivedMessages()).filter(m -> {
+            try {
+                return Arrays.stream(m.getAllRecipients()).anyMatch(a -> a.toString().equals(address));
+            } catch (MessagingException e) {
+                throw new IllegalStateException(e);
+            }
+        }).toList();
+    }
+
+    static List<MimeMessage> awaitMails(String address, int n) {
+        await().atMost(WAIT).until(() -> mailsTo(address).size() >= n);
+        return mailsTo(address);
+    }
+
+    static String part(Part part, String mimeType) throws MessagingException, IOException {
+        if (part.isMimeType(mimeType)) {
+            return (String) part.getContent();
+        }
+        if (part.isMimeType("multipart/*")) {
+            Multipart multipart = (Multipart) part.getContent();
+            for (int i = 0; i < multipart.getCount(); i++) {
+                BodyPart body = multipart.getBodyPart(i);
+                String found = part(body, mimeType);
+                if (found != null) {
+                    return found;
+                }
+            }
+        }
+        return null;
+    }
+
+    static long count(String sql, String arg) throws SQLException {
+        try (Connection connection = DriverManager.getConnection(DB.jdbcUrl(), DB.username(), DB.password());
+             PreparedStatement statement = connection.prepareStatement(sql)) {
+            statement.setString(1, arg);
+            try (ResultSet rows = statement.executeQuery()) {
+                rows.next();
+                return rows.getLong(1);
+            }
+        }
+    }
+
+    static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static GreenMail startSmtp() {
+        GreenMail server = new GreenMail(new ServerSetup(SMTP_PORT, "127.0.0.1", ServerSetup.PROTOCOL_SMTP));
+        server.start();
+        return server;
+    }
+}
