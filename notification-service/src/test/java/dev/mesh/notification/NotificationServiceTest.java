@@ -289,8 +289,12 @@ class NotificationServiceTest {
             publish(Topics.CHAT_EVENTS, roomId, new ChatEvents.MemberJoined(eventId(), roomId, member, 2L));
         }
         publish(Topics.CHAT_EVENTS, roomId, new ChatEvents.MemberLeft(eventId(), roomId, left, 3L));
-        // Membership is a projection of chat.events; wait until it has caught up before the quiz event (another topic).
-        await().atMost(WAIT).until(() -> count("SELECT count(*) FROM notification_room_members WHERE room_id = ?", roomId) == 3);
+        // Membership is a projection of chat.events: once a later marker of the same partition is in, it has caught up
+        // (the quiz event comes on another topic).
+        String marker = "u-marker-" + shortId();
+        publish(Topics.CHAT_EVENTS, roomId, new ChatEvents.MemberJoined(eventId(), roomId, marker, 4L));
+        await().atMost(WAIT).until(() -> count("SELECT count(*) FROM notification_room_members WHERE user_id = ?", marker) == 1);
+        assertThat(count("SELECT count(*) FROM notification_room_members WHERE room_id = ?", roomId)).isEqualTo(4);
 
         String sessionId = "qs-" + shortId();
         publishJson(Topics.QUIZ_EVENTS, sessionId, MeshJson.write(Map.of("type", "QuizSessionOpened",
@@ -334,6 +338,11 @@ class NotificationServiceTest {
         await().atMost(WAIT).until(() -> count("SELECT count(*) FROM notification_presence WHERE user_id = ? AND online", hal) == 1);
         publish(Topics.CHAT_EVENTS, dm, new ChatEvents.MessagePosted(eventId(), dm, "m-1", 1, ADA.id(), "are you there?",
                 List.of(), null, null, System.currentTimeMillis(), hal));
+        // Handled before Hal goes offline (presence.events is another topic): a marker after it on the same partition.
+        String marker = "u-marker-" + shortId();
+        publish(Topics.CHAT_EVENTS, dm, new ChatEvents.MessagePosted(eventId(), dm, "m-0", 1, ADA.id(), "marker",
+                List.of(marker), null, null, System.currentTimeMillis(), null));
+        awaitEvent(marker, "notification:new", 1);
         publish(Topics.PRESENCE_EVENTS, hal, new PresenceEvents.UserWentOffline(eventId(), hal, System.currentTimeMillis()));
         await().atMost(WAIT).until(() -> count("SELECT count(*) FROM notification_presence WHERE user_id = ? AND NOT online", hal) == 1);
         publish(Topics.CHAT_EVENTS, dm, new ChatEvents.MessagePosted(eventId(), dm, "m-2", 2, ADA.id(), "call me",
@@ -344,7 +353,189 @@ class NotificationServiceTest {
         assertThat(count("SELECT count(*) FROM notifications WHERE user_id = ?", hal)).isEqualTo(1);
     }
 
+    @Test
+    void theListPagesNewestFirstWithFiltersAndTheUnreadCountFollowsReads() {
+        UserRef ivy = new UserRef("u-ivy-" + shortId(), "Ivy", List.of("student"));
+        String roomId = "r-" + shortId();
+        for (int i = 0; i < 5; i++) {
+            String author = i == 4 ? GRACE.id() : ADA.id();
+            publish(Topics.CHAT_EVENTS, roomId, new ChatEvents.MessagePosted(eventId(), roomId, "m-" + i, i + 1, author,
+                    "m" + i, i == 4 ? List.of() : List.of(ivy.id()), null, i == 4 ? ivy.id() : null,
+                    System.currentTimeMillis(), null));
+        }
+        awaitEvent(ivy.id(), "notification:new", 5);
+
+        JsonNode page = getJson("/api/notifications?limit=2", ivy);
+        assertThat(page.get("items")).extracting(n -> n.get("seq").asLong()).containsExactly(5L, 4L);
+        assertThat(page.get("items").get(0).get("kind").asString()).isEqualTo("reply");
+        assertThat(page.get("hasMore").asBoolean()).isTrue();
+        JsonNode next = getJson("/api/notifications?limit=2&beforeSeq=4", ivy);
+        assertThat(next.get("items")).extracting(n -> n.get("seq").asLong()).containsExactly(3L, 2L);
+        JsonNode mentions = getJson("/api/notifications?kind=mention", ivy);
+        assertThat(mentions.get("items")).hasSize(4);
+        assertThat(mentions.get("hasMore").asBoolean()).isFalse();
+        assertThat(getJson("/api/notifications/unread-count", ivy).get("count").asLong()).isEqualTo(5);
+
+        awaitReply(send(ivy, "s-ivy", "notification:read", Map.of("upToSeq", 2)), "s-ivy");
+        assertThat(getJson("/api/notifications/unread-count", ivy).get("count").asLong()).isEqualTo(3);
+        JsonNode unread = getJson("/api/notifications?unread=true", ivy);
+        assertThat(unread.get("items")).extracting(n -> n.get("seq").asLong()).containsExactly(5L, 4L, 3L);
+        assertThat(absent(getJson("/api/notifications?limit=2", ivy).get("items").get(0), "readAt")).isTrue();
+
+        expectProblem(http.get().uri("/api/notifications?limit=0"), ivy, 400, "VALIDATION");
+        expectProblem(http.get().uri("/api/notifications?kind=gossip"), ivy, 400, "VALIDATION");
+        http.get().uri("/api/notifications").exchange().expectStatus().isUnauthorized();
+    }
+
+    @Test
+    void preferencesAreValidatedAndTurnEmailOffPerKindAndQuietHoursHoldHighPriority() throws Exception {
+        UserRef jo = new UserRef("u-jo-" + shortId(), "Jo", List.of("student"));
+        JsonNode defaults = getJson("/api/notifications/preferences", jo);
+        assertThat(absent(defaults, "email")).isTrue();
+        assertThat(defaults.get("channels").get("mention").get("email").asBoolean()).isTrue();
+        assertThat(defaults.get("channels").get("mention").get("in_app").asBoolean()).isTrue();
+        assertThat(absent(defaults, "quietHours")).isTrue();
+
+        expectProblem(http.put().uri("/api/notifications/preferences").bodyValue(Map.of("channels",
+                Map.of("mention", Map.of("in_app", false)))), jo, 400, "VALIDATION");
+        expectProblem(http.put().uri("/api/notifications/preferences").bodyValue(Map.of("quietHours",
+                Map.of("start", "22:00", "end", "07:00", "timeZone", "Nowhere/City"))), jo, 400, "VALIDATION");
+        expectProblem(http.put().uri("/api/notifications/preferences").bodyValue(Map.of("email", "jo")), jo, 400,
+                "VALIDATION");
+
+        // Quiet hours around the clock but for one minute ago: any high-priority email is held.
+        java.time.ZonedDateTime utc = java.time.ZonedDateTime.now(java.time.ZoneOffset.UTC);
+        String start = utc.minusMinutes(30).toLocalTime().withSecond(0).withNano(0).toString();
+        String end = utc.minusMinutes(31).toLocalTime().withSecond(0).withNano(0).toString();
+        JsonNode saved = putJson("/api/notifications/preferences", jo, Map.of("email", "jo@school.test",
+                "channels", Map.of("reply", Map.of("email", false)),
+                "quietHours", Map.of("start", start, "end", end, "timeZone", "UTC")));
+        assertThat(saved.get("channels").get("reply").get("email").asBoolean()).isFalse();
+        assertThat(saved.get("quietHours").get("timeZone").asString()).isEqualTo("UTC");
+        assertThat(getJson("/api/notifications/preferences", jo).get("email").asString()).isEqualTo("jo@school.test");
+
+        String roomId = "r-" + shortId();
+        publish(Topics.CHAT_EVENTS, roomId, new ChatEvents.MessagePosted(eventId(), roomId, "m-1", 1, ADA.id(),
+                "quiet please", List.of(jo.id()), null, null, System.currentTimeMillis(), null));
+        publish(Topics.CHAT_EVENTS, roomId, new ChatEvents.MessagePosted(eventId(), roomId, "m-2", 2, ADA.id(),
+                "a reply", List.of(), null, jo.id(), System.currentTimeMillis(), null));
+        awaitEvent(jo.id(), "notification:new", 2);
+        // The mention waits for the end of the quiet hours (due in about 23 hours); the reply has email off.
+        assertThat(count("""
+                SELECT count(*) FROM notification_emails WHERE user_id = ? AND status = 'pending'
+                   AND due_at > (extract(epoch from now()) * 1000 + 22 * 3600 * 1000)""", jo.id())).isEqualTo(1);
+        assertThat(count("""
+                SELECT count(*) FROM notification_attempts WHERE user_id = ? AND channel = 'email' AND outcome = 'skipped'
+                   AND detail = 'email turned off for reply'""", jo.id())).isEqualTo(1);
+        assertThat(mailsTo("jo@school.test")).isEmpty();
+    }
+
+    @Test
+    void theUnsubscribeLinkOfAnEmailTurnsThatKindOffWithoutLogin() throws Exception {
+        UserRef kim = new UserRef("u-kim-" + shortId(), "Kim", List.of("student"));
+        String roomId = "r-" + shortId();
+        publish(Topics.CHAT_EVENTS, roomId, new ChatEvents.MessagePosted(eventId(), roomId, "m-1", 1, ADA.id(),
+                "hi kim", List.of(kim.id()), null, null, System.currentTimeMillis(), null));
+        MimeMessage mail = awaitMails(kim.id() + "@mesh.test", 1).getFirst();
+        String text = part(mail, "text/plain");
+        String link = text.lines().filter(l -> l.startsWith("Stop emails about mentions: ")).findFirst().orElseThrow()
+                .substring("Stop emails about mentions: https://mesh.example".length());
+
+        http.get().uri(link).exchange().expectStatus().isOk()
+                .expectBody(String.class).value(body -> assertThat(body).contains("no longer get emails about mentions"));
+        assertThat(getJson("/api/notifications/preferences", kim).get("channels").get("mention").get("email").asBoolean())
+                .isFalse();
+        http.get().uri(link.replaceAll("token=[^&]*", "token=forged")).exchange()
+                .expectStatus().isNotFound();
+    }
+
+    @Test
+    void announcementsReachTheirAudienceTheSenderIncludedAndOnlyAdminsAndRoomOwnersMaySendThem() {
+        UserRef lea = new UserRef("u-lea-" + shortId(), "Lea", List.of("student"));
+        UserRef max = new UserRef("u-max-" + shortId(), "Max", List.of("student"));
+        awaitReply(send(lea, "s-lea", "notification:sync", Map.of()), "s-lea");
+        String roomId = "r-" + shortId();
+        publish(Topics.CHAT_EVENTS, roomId, new ChatEvents.RoomCreated(eventId(), roomId, "History", "public", ADA.id(), 1L));
+        publish(Topics.CHAT_EVENTS, roomId, new ChatEvents.MemberJoined(eventId(), roomId, max.id(), 2L));
+        await().atMost(WAIT).until(() -> count("SELECT count(*) FROM notification_room_members WHERE room_id = ?", roomId) == 2);
+
+        JsonNode toStudents = postJson("/api/notifications/announcements", GRACE, Map.of("title", "Exams", "body",
+                "Friday at 9", "priority", "high", "audience", Map.of("kind", "role", "id", "student")));
+        assertThat(toStudents.get("priority").asString()).isEqualTo("high");
+        Delivery.Event banner = awaitEvent(lea.id(), "notification:new", 1);
+        assertThat(banner.data().get("kind").asString()).isEqualTo("announcement");
+        assertThat(banner.data().get("title").asString()).isEqualTo("Exams");
+        awaitEvent(GRACE.id(), "notification:new", 1);
+        assertThat(eventsTo(ADA.id(), "notification:new")).noneMatch(e -> e.data().get("title").asString().equals("Exams"));
+
+        JsonNode toRoom = postJson("/api/notifications/announcements", ADA, Map.of("title", "Room news", "body",
+                "New chapter", "audience", Map.of("kind", "room", "id", roomId)));
+        assertThat(toRoom.get("recipients").asInt()).isEqualTo(2);
+        Delivery.Event roomBanner = awaitEvent(max.id(), "notification:new", 1);
+        assertThat(roomBanner.data().get("title").asString()).isEqualTo("Room news");
+        assertThat(roomBanner.data().get("priority").asString()).isEqualTo("normal");
+
+        expectProblem(http.post().uri("/api/notifications/announcements").bodyValue(Map.of("title", "t", "body", "b",
+                "audience", Map.of("kind", "all"))), ADA, 403, "FORBIDDEN");
+        expectProblem(http.post().uri("/api/notifications/announcements").bodyValue(Map.of("title", "t", "body", "b",
+                "audience", Map.of("kind", "room", "id", roomId))), lea, 403, "FORBIDDEN");
+        expectProblem(http.post().uri("/api/notifications/announcements").bodyValue(Map.of("title", "", "body", "b",
+                "audience", Map.of("kind", "all"))), GRACE, 400, "VALIDATION");
+    }
+
+    @Test
+    void anEmailTheServerCanNeverTakeIsFailedForGoodAndShownToAdmins() throws Exception {
+        String broken = "u-<broken-" + shortId();
+        String roomId = "r-" + shortId();
+        publish(Topics.CHAT_EVENTS, roomId, new ChatEvents.MessagePosted(eventId(), roomId, "m-1", 1, ADA.id(),
+                "hello", List.of(broken), null, null, System.currentTimeMillis(), null));
+        await().atMost(WAIT).until(() -> count(
+                "SELECT count(*) FROM notification_emails WHERE user_id = ? AND status = 'failed'", broken) == 1);
+
+        JsonNode failed = getJson("/api/notifications/admin/failed-deliveries", GRACE);
+        JsonNode item = java.util.stream.StreamSupport.stream(failed.get("items").spliterator(), false)
+                .filter(n -> n.get("userId").asString().equals(broken)).findFirst().orElseThrow();
+        assertThat(item.get("attempts").asInt()).isEqualTo(1);
+        assertThat(item.get("lastError").asString()).isNotBlank();
+        assertThat(item.get("history")).extracting(h -> h.get("outcome").asString()).containsExactly("failed");
+        expectProblem(http.get().uri("/api/notifications/admin/failed-deliveries"), ADA, 403, "FORBIDDEN");
+    }
+
     // ---- helpers
+
+    String bearer(UserRef user) {
+        return "Bearer " + ISSUER.token(user.id(), user.name(), user.roles());
+    }
+
+    JsonNode getJson(String uri, UserRef user) {
+        return body(http.get().uri(uri).header("Authorization", bearer(user)).exchange().expectStatus().isOk()
+                .expectBody().returnResult().getResponseBody());
+    }
+
+    JsonNode putJson(String uri, UserRef user, Object body) {
+        return body(http.put().uri(uri).header("Authorization", bearer(user)).bodyValue(body).exchange()
+                .expectStatus().isOk().expectBody().returnResult().getResponseBody());
+    }
+
+    JsonNode postJson(String uri, UserRef user, Object body) {
+        return body(http.post().uri(uri).header("Authorization", bearer(user)).bodyValue(body).exchange()
+                .expectStatus().isCreated().expectBody().returnResult().getResponseBody());
+    }
+
+    void expectProblem(WebTestClient.RequestHeadersSpec<?> request, UserRef user, int status, String code) {
+        request.header("Authorization", bearer(user)).exchange()
+                .expectStatus().isEqualTo(status)
+                .expectBody().jsonPath("$.code").isEqualTo(code);
+    }
+
+    /** Null members are left out of the JSON. */
+    static boolean absent(JsonNode node, String field) {
+        return node.get(field) == null || node.get(field).isNull();
+    }
+
+    static JsonNode body(byte[] bytes) {
+        return MeshJson.read(new String(bytes, java.nio.charset.StandardCharsets.UTF_8), JsonNode.class);
+    }
 
     static String shortId() {
         return UUID.randomUUID().toString().substring(0, 8);

@@ -6,6 +6,7 @@ import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.stereotype.Repository;
 
 import dev.mesh.contracts.notification.NotificationEvents.Notification;
+import dev.mesh.notification.domain.Announcements;
 import dev.mesh.notification.domain.Draft;
 import io.r2dbc.spi.Readable;
 import reactor.core.publisher.Flux;
@@ -50,6 +51,26 @@ public class NotificationStore {
                 .bind("created", createdAt);
         insert = draft.link() == null ? insert.bindNull("link", String.class) : insert.bind("link", draft.link());
         return insert.fetch().rowsUpdated().map(n -> n > 0);
+    }
+
+    /** Records an announcement as posted (its recipients get notifications beside it). */
+    public Mono<Void> insertAnnouncement(String id, String senderId, Announcements.Checked announcement, int recipients,
+                                         long at) {
+        DatabaseClient.GenericExecuteSpec insert = db.sql("""
+                        INSERT INTO notification_announcements (id, sender_id, title, body, priority, audience, audience_id,
+                               recipients, created_at)
+                        VALUES (:id, :sender, :title, :body, :priority, :audience, :audienceId, :recipients, :at)""")
+                .bind("id", id)
+                .bind("sender", senderId)
+                .bind("title", announcement.title())
+                .bind("body", announcement.body())
+                .bind("priority", announcement.priority().name())
+                .bind("audience", announcement.audience().name())
+                .bind("recipients", recipients)
+                .bind("at", at);
+        insert = announcement.audienceId() == null ? insert.bindNull("audienceId", String.class)
+                : insert.bind("audienceId", announcement.audienceId());
+        return insert.then();
     }
 
     public Mono<Void> setSeq(String id, long seq) {
