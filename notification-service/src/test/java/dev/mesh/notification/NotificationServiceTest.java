@@ -92,6 +92,8 @@ class NotificationServiceTest {
         registry.add("mesh.notification.email.backoff-base", () -> "200ms");
         registry.add("mesh.notification.email.backoff-max", () -> "1s");
         registry.add("mesh.notification.email.max-attempts", () -> "100");
+        // Digests every 3 s instead of every hour, so a test sees one.
+        registry.add("mesh.notification.digest-period", () -> "3s");
     }
 
     @LocalServerPort
@@ -310,9 +312,42 @@ class NotificationServiceTest {
         assertThat(results.data().get("kind").asString()).isEqualTo("quiz_results");
         assertThat(results.data().get("priority").asString()).isEqualTo("low");
         assertThat(count("SELECT count(*) FROM notifications WHERE user_id = ?", left)).isZero();
-        // Low priority: a line waiting for the hourly digest, no email of its own.
-        assertThat(count("SELECT count(*) FROM notification_emails WHERE user_id = ? AND status = 'digest_item'", finn))
-                .isEqualTo(1);
+        // Low priority: a line of the digest, no email of its own.
+        assertThat(count("SELECT count(*) FROM notification_emails WHERE user_id = ? AND status IN ('digest_item', 'digested')",
+                finn)).isEqualTo(1);
+        assertThat(count("SELECT count(*) FROM notification_emails WHERE user_id = ? AND notification_id IS NOT NULL"
+                + " AND status IN ('pending', 'sent')", finn)).isEqualTo(1);
+    }
+
+    @Test
+    void lowPriorityNotificationsArriveGroupedInADigestWithAnUnsubscribeLinkPerKind() throws Exception {
+        String roomId = "r-" + shortId();
+        String nia = "u-nia-" + shortId();
+        publish(Topics.CHAT_EVENTS, roomId, new ChatEvents.RoomCreated(eventId(), roomId, "Maths", "public", ADA.id(), 1L));
+        publish(Topics.CHAT_EVENTS, roomId, new ChatEvents.MemberJoined(eventId(), roomId, nia, 2L));
+        await().atMost(WAIT).until(() -> count("SELECT count(*) FROM notification_room_members WHERE user_id = ?", nia) == 1);
+        for (int i = 0; i < 2; i++) {
+            String sessionId = "qs-" + shortId();
+            publishJson(Topics.QUIZ_EVENTS, sessionId, MeshJson.write(Map.of("type", "QuizCompleted", "eventId", eventId(),
+                    "sessionId", sessionId, "quizId", "q-" + i, "roomId", roomId, "hostId", ADA.id())));
+        }
+        awaitEvent(nia, "notification:new", 2);
+        await().atMost(WAIT).until(() -> count(
+                "SELECT count(*) FROM notification_emails WHERE user_id = ? AND status = 'digested'", nia) == 2);
+        long digests = count("""
+                SELECT count(DISTINCT digest_id) FROM notification_emails WHERE user_id = ? AND status = 'digested'""", nia);
+        List<MimeMessage> mails = awaitMails(nia + "@mesh.test", (int) digests);
+        // Both lines fall in one 3 s period unless they straddle its end: then two digests of one line each.
+        assertThat(mails).hasSize((int) digests);
+        int lines = 0;
+        for (MimeMessage mail : mails) {
+            assertThat(mail.getSubject()).startsWith("Your notification digest: ");
+            String text = part(mail, "text/plain");
+            assertThat(text).contains("Quiz results (").contains("Stop emails about quiz results: https://mesh.example/");
+            assertThat(part(mail, "text/html")).contains("<li><a href=\"https://mesh.example/quiz/sessions/");
+            lines += (int) text.lines().filter(l -> l.startsWith("- Quiz results are ready: ")).count();
+        }
+        assertThat(lines).isEqualTo(2);
     }
 
     @Test
