@@ -135,7 +135,11 @@ public class EmailSender implements SmartLifecycle {
                     .then(emails.attempt(email.notificationId(), email.id(), email.userId(), Channel.email.name(),
                             "failed", reason, now.toEpochMilli()));
         } else {
-            log.info("Email {} not sent (attempt {}), retrying at {}: {}", email.id(), attempts, next.at(), reason);
+            if (attempts == 1) {
+                log.info("Email {} not sent, retrying from {} with backoff: {}", email.id(), next.at(), reason);
+            } else {
+                log.debug("Email {} not sent (attempt {}), retrying at {}: {}", email.id(), attempts, next.at(), reason);
+            }
             update = emails.retryAt(email.id(), next.at().toEpochMilli(), reason)
                     .then(emails.attempt(email.notificationId(), email.id(), email.userId(), Channel.email.name(),
                             "retry", reason, now.toEpochMilli()));
