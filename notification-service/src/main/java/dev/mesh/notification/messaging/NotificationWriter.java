@@ -77,7 +77,9 @@ public class NotificationWriter {
         if (drafts.isEmpty()) {
             return Mono.just(0);
         }
-        return transactions.transactional(Flux.fromIterable(drafts)
+        // In user order: two events notifying the same users lock their streams' seq rows in the same order.
+        List<Draft> ordered = drafts.stream().sorted(java.util.Comparator.comparing(Draft::userId)).toList();
+        return transactions.transactional(Flux.fromIterable(ordered)
                 .concatMap(this::createOne)
                 .reduce(0, (n, created) -> created ? n + 1 : n));
     }
