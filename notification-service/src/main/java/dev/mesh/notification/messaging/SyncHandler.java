@@ -64,6 +64,7 @@ public class SyncHandler implements CommandHandler {
         String userId = command.user().id();
         String topic = StreamTopics.notificationsUser(userId);
         return directory.rememberUser(command.user(), clock.millis())
+                .then(notifications.openStream(topic))
                 .then(streams.current(topic))
                 .flatMap(lastSeq -> replay(command, topic, sync.sinceSeq(), lastSeq)
                         .flatMap(recovered -> notifications.unreadCount(userId)

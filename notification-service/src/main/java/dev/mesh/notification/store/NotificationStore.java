@@ -53,6 +53,17 @@ public class NotificationStore {
         return insert.fetch().rowsUpdated().map(n -> n > 0);
     }
 
+    /**
+     * Makes sure the user's stream has its seq row (at 0 when new), so that reading its current seq
+     * under the row lock ({@code StreamSeq.current}) also holds back a first notification being
+     * written concurrently until the session is attached.
+     */
+    public Mono<Void> openStream(String topic) {
+        return db.sql("INSERT INTO mesh_streams (stream_id, last_seq) VALUES (:id, 0) ON CONFLICT (stream_id) DO NOTHING")
+                .bind("id", topic)
+                .then();
+    }
+
     /** Records an announcement as posted (its recipients get notifications beside it). */
     public Mono<Void> insertAnnouncement(String id, String senderId, Announcements.Checked announcement, int recipients,
                                          long at) {
