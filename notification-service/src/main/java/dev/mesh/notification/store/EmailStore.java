@@ -168,12 +168,4 @@ public class EmailStore {
                         row.get("detail", String.class), row.get("at", Long.class)))
                 .all();
     }
-
-    public Flux<Attempt> attemptsOfNotification(String notificationId) {
-        return db.sql("SELECT channel, outcome, detail, at FROM notification_attempts WHERE notification_id = :id ORDER BY id")
-                .bind("id", notificationId)
-                .map(row -> new Attempt(row.get("channel", String.class), row.get("outcome", String.class),
-                        row.get("detail", String.class), row.get("at", Long.class)))
-                .all();
-    }
 }

@@ -9,7 +9,6 @@ import dev.mesh.contracts.notification.NotificationEvents.Notification;
 import dev.mesh.notification.domain.Announcements;
 import dev.mesh.notification.domain.Draft;
 import io.r2dbc.spi.Readable;
-import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /** Notifications and their read state ({@code notifications}). */
@@ -140,13 +139,6 @@ public class NotificationStore {
         return query.map(NotificationStore::view).all().collectList()
                 .map(rows -> rows.size() > limit ? new Page(List.copyOf(rows.subList(0, limit)), true)
                         : new Page(List.copyOf(rows), false));
-    }
-
-    public Flux<Notification> byUser(String userId) {
-        return db.sql("SELECT " + COLUMNS + " FROM notifications WHERE user_id = :user ORDER BY seq")
-                .bind("user", userId)
-                .map(NotificationStore::view)
-                .all();
     }
 
     static Notification view(Readable row) {
