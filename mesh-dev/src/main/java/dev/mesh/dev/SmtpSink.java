@@ -41,6 +41,10 @@ public final class SmtpSink implements AutoCloseable {
         return new SmtpSink(server);
     }
 
+    public int port() {
+        return server.getSmtp().getPort();
+    }
+
     /** Every email received so far. */
     public MimeMessage[] received() {
         return server.getReceivedMessages();

@@ -88,6 +88,43 @@ class NotificationEndToEndTest {
         }
     }
 
+    @Test
+    void withMeshDevsSmtpSinkAMentionOfAnOfflineUserIsEmailed() throws Exception {
+        // As MeshDev runs it: the sink, and notification-service restarted with its SMTP settings (kept for the JVM).
+        SmtpSink sink = SmtpSink.start(freePort());
+        dev.mesh.testkit.infra.MeshInfra.get().beforeStop(sink::close);
+        mesh.mesh.serviceArguments(MeshLauncher.Service.NOTIFICATION, "--spring.mail.host=127.0.0.1",
+                "--spring.mail.port=" + sink.port(), "--mesh.notification.email.address-template={userId}@mesh.local");
+        mesh.mesh.stopService(MeshLauncher.Service.NOTIFICATION);
+        mesh.mesh.startService(MeshLauncher.Service.NOTIFICATION);
+
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        String bea = "bea-" + run;
+        try (WsTestClient ada = connectWithHeader(mesh.gateway1, "ada-" + run)) {
+            join(ada);
+            mention(ada, bea, "see you at the quiz");
+        }
+        org.awaitility.Awaitility.await().atMost(WAIT).until(() -> mailsTo(sink, bea + "@mesh.local").size() == 1);
+        jakarta.mail.internet.MimeMessage mail = mailsTo(sink, bea + "@mesh.local").getFirst();
+        assertThat(mail.getSubject()).isEqualTo("ada-" + run + " mentioned you");
+    }
+
+    private static List<jakarta.mail.internet.MimeMessage> mailsTo(SmtpSink sink, String address) {
+        return java.util.Arrays.stream(sink.received()).filter(m -> {
+            try {
+                return java.util.Arrays.stream(m.getAllRecipients()).anyMatch(a -> a.toString().equals(address));
+            } catch (jakarta.mail.MessagingException e) {
+                throw new IllegalStateException(e);
+            }
+        }).toList();
+    }
+
+    private static int freePort() throws java.io.IOException {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
     private static void mention(WsTestClient author, String userId, String content) {
         JsonNode ack = author.awaitReply(author.sendCommand("chat:message",
                 Map.of("roomId", mesh.roomId, "content", content, "mentions", List.of(userId))), WAIT);
