@@ -17,7 +17,8 @@ import sun.misc.Signal;
 /**
  * The one-command local mesh (ARCHITECTURE §8): embedded Kafka, embedded PostgreSQL (data kept
  * in {@code .mesh-data/}), the development token issuer with demo users, the four services,
- * two gateway instances and a round-robin load balancer in front of them. Ctrl-C stops it all.
+ * two gateway instances, a round-robin load balancer in front of them and a local SMTP sink for
+ * notification-service's emails ({@link SmtpSink}). Ctrl-C stops it all.
  *
  * <p>Ports come from environment variables with the documented defaults.
  */
@@ -36,6 +37,7 @@ public final class MeshDev {
         int issuerPort = port("DEV_ISSUER_PORT", 9000);
         int kafkaPort = port("MESH_KAFKA_PORT", 19092);
         int pgPort = port("MESH_PG_PORT", 15432);
+        int smtpPort = port("MESH_SMTP_PORT", 2525);
         Path data = Path.of(env("MESH_DATA_DIR", ".mesh-data")).toAbsolutePath();
 
         MeshInfra infra = MeshInfra.start(MeshInfra.Options.embedded(kafkaPort, pgPort, data.resolve("postgres")));
@@ -47,6 +49,12 @@ public final class MeshDev {
                 MeshLauncher.Service.NOTIFICATION, port("NOTIFICATION_PORT", 8104)),
                 "", List.of("--mesh.gateway.dev-token-issuer=" + issuer.issuerUri(),
                         "--spring.profiles.active=dev")));
+        // Every demo user gets an address at mesh.local; the sink keeps what is sent and logs each email.
+        SmtpSink smtp = SmtpSink.start(smtpPort);
+        mesh.serviceArguments(MeshLauncher.Service.NOTIFICATION,
+                "--spring.mail.host=127.0.0.1", "--spring.mail.port=" + smtpPort,
+                "--mesh.notification.email.address-template={userId}@mesh.local",
+                "--mesh.notification.email.public-base-url=http://localhost:" + balancerPort);
         LoadBalancer[] balancer = new LoadBalancer[1];
         Runnable stop = () -> {
             if (balancer[0] != null) {
@@ -54,6 +62,7 @@ public final class MeshDev {
             }
             mesh.close();
             issuer.close();
+            smtp.close();
         };
         infra.beforeStop(stop);
         // Ctrl-C: stop the apps first, while Kafka and PostgreSQL are still up. Left to shutdown
@@ -83,11 +92,12 @@ public final class MeshDev {
                    gateway 2                   http://localhost:%d   (ws://localhost:%d/ws)
                    token issuer (dev only)     http://localhost:%d   (POST /dev/token, GET /dev/users)
                    Kafka                       localhost:%d
+                   SMTP sink (emails logged)   localhost:%d
                    PostgreSQL                  localhost:%d  (data in %s)
                  Demo users: ada (instructor), grace (admin), alan, barbara, edsger, margaret
                 ─────────────────────────────────────────────────────────────
                 """.formatted(seconds, balancer[0].port(), gateway1, gateway1, gateway2, gateway2, issuerPort,
-                kafkaPort, pgPort, data);
+                kafkaPort, smtpPort, pgPort, data);
         System.out.println(banner);
         openBrowser("http://localhost:" + balancer[0].port());
     }

@@ -65,10 +65,20 @@ public final class MeshLauncher implements AutoCloseable {
     private final Map<Service, ConfigurableApplicationContext> services = new LinkedHashMap<>();
     private final Map<Service, Integer> servicePorts = new LinkedHashMap<>();
     private final List<ConfigurableApplicationContext> gateways = new ArrayList<>();
+    private final Map<Service, List<String>> serviceArguments = new LinkedHashMap<>();
 
     public MeshLauncher(MeshInfra infra, Options options) {
         this.infra = infra;
         this.options = options;
+    }
+
+    /**
+     * Arguments for one service only, applied from its next start (e.g. the SMTP server of
+     * notification-service: {@code --spring.mail.host}, which must not reach the other apps).
+     */
+    public MeshLauncher serviceArguments(Service service, String... arguments) {
+        serviceArguments.computeIfAbsent(service, s -> new ArrayList<>()).addAll(List.of(arguments));
+        return this;
     }
 
     public void startServices() {
@@ -83,6 +93,7 @@ public final class MeshLauncher implements AutoCloseable {
         List<String> args = new ArrayList<>(common());
         infra.serviceProperties(db).forEach((key, value) -> args.add("--" + key + "=" + value));
         args.add("--server.port=" + port);
+        args.addAll(serviceArguments.getOrDefault(service, List.of()));
         // Several apps share this classpath: the gateway's routing belongs to the gateway only.
         args.add("--spring.cloud.gateway.server.webflux.enabled=false");
         long started = System.nanoTime();

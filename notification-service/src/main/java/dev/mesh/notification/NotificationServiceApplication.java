@@ -5,7 +5,7 @@ import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 
 import dev.mesh.runtime.MeshApplication;
 
-/** Notifications: in-app and email. The domain is issue 7; today the app answers its commands "not available yet". */
+/** Notifications: in-app (a seq stream per user) and email (an SMTP outbox with retries and digests). */
 @SpringBootApplication
 @ConfigurationPropertiesScan
 public class NotificationServiceApplication {
