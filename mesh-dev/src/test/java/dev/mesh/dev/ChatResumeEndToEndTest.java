@@ -8,6 +8,8 @@ import static dev.mesh.dev.TestMesh.join;
 import static dev.mesh.dev.TestMesh.text;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.net.URI;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;
@@ -114,6 +116,64 @@ class ChatResumeEndToEndTest {
             }
         } finally {
             b.forEach(WsTestClient::close);
+        }
+    }
+
+    @Test
+    void aClientThatMissedMoreThanTheReplayCapGetsNoneInlineAndPagesAllOfThemInTheirCurrentStateOverHttp()
+            throws Exception {
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        String roomId = createRoom("Long absence " + run);
+        String topic = StreamTopics.chatRoom(roomId);
+        // Ten posters, twenty messages each: the gateway's per-user burst, so nothing waits on rate limits.
+        List<WsTestClient> posters = new ArrayList<>();
+        try {
+            for (int i = 0; i < 10; i++) {
+                WsTestClient poster = connectWithHeader(i % 2 == 0 ? mesh.gateway1 : mesh.gateway2, "p" + i + "-" + run);
+                posters.add(poster);
+                join(poster, roomId);
+            }
+            long since;
+            try (WsTestClient a = connectWithHeader(mesh.gateway1, "away-" + run)) {
+                JsonNode ack = a.awaitReply(a.sendCommand("chat:join", Map.of("roomId", roomId)), WAIT);
+                since = ack.get("data").get("lastSeq").asLong();
+            }
+            List<String> ids = new ArrayList<>();
+            for (int i = 1; i <= 200; i++) {
+                ids.add(post(posters.get((i - 1) / 20), roomId, "gone-" + i));
+            }
+            command(posters.get(0), "chat:edit", Map.of("roomId", roomId, "messageId", ids.get(0), "content", "gone-1, edited"));
+
+            try (WsTestClient a = connectWithHeader(mesh.gateway2, "away-" + run)) {
+                JsonNode ack = a.awaitReply(a.sendCommand("chat:join", Map.of("roomId", roomId, "sinceSeq", since)), WAIT);
+                assertThat(text(ack, "type")).as(ack.toString()).isEqualTo("ack");
+                assertThat(ack.get("data").get("recovered").asBoolean()).isFalse();
+                assertThat(ack.get("data").get("lastSeq").asLong()).isEqualTo(since + 201);
+                assertThat(a.received().stream().filter(f -> topic.equals(text(f, "topic")))).isEmpty();
+
+                HttpResponse<String> page = TestMesh.HTTP.send(HttpRequest.newBuilder(
+                                URI.create(TestMesh.http(mesh.gateway2) + "/api/chat/rooms/" + roomId
+                                        + "/messages?afterSeq=" + since + "&limit=200"))
+                        .header("Authorization", "Bearer " + TestMesh.token("away-" + run, "student")).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertThat(page.statusCode()).as(page.body()).isEqualTo(200);
+                JsonNode body = MeshJson.read(page.body(), JsonNode.class);
+                List<JsonNode> items = new ArrayList<>();
+                body.get("items").forEach(items::add);
+                assertThat(items).extracting(m -> m.get("messageId").asString()).containsExactlyElementsOf(ids);
+                assertThat(items).extracting(m -> m.get("seq").asLong())
+                        .containsExactlyElementsOf(LongStream.rangeClosed(since + 1, since + 200).boxed().toList());
+                assertThat(items.getFirst().get("content").asString()).isEqualTo("gone-1, edited");
+                assertThat(items.getFirst().get("editedAt").asLong()).isPositive();
+                assertThat(items.getLast().get("content").asString()).isEqualTo("gone-200");
+                assertThat(body.get("hasMore").asBoolean()).isFalse();
+
+                // Attached anyway: live events follow.
+                post(posters.get(9), roomId, "back-" + run);
+                assertThat(a.await(f -> isMessage(f, "back-" + run), WAIT).get("seq").asLong()).isEqualTo(since + 202);
+            }
+        } finally {
+            posters.forEach(WsTestClient::close);
         }
     }
 
