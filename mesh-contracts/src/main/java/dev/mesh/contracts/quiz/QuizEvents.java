@@ -34,9 +34,12 @@ public final class QuizEvents {
 
     // ---- client frames ----
 
-    /** {@code quiz:question}: what a player sees; {@code deadline} is server time without the grace. */
+    /**
+     * {@code quiz:question}: what a player sees; {@code deadline} is server time without the grace (null only
+     * in the snapshot of a join while the quiz is paused).
+     */
     public record Question(int index, int total, String text, List<String> options, String type,
-                           int timeLimitSeconds, long deadline, int points) {
+                           int timeLimitSeconds, Long deadline, int points) {
     }
 
     /** {@code quiz:question:results} at the reveal. */

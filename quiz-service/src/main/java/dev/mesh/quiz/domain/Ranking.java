@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 
+import dev.mesh.contracts.quiz.QuizEvents;
+
 /**
  * The order of participants: score high to low, ties by total answer time short to long; equal
  * score and time share a rank (1, 2, 2, 4).
@@ -41,5 +43,21 @@ public final class Ranking {
             ranked.add(new Ranked(s, rank));
         }
         return List.copyOf(ranked);
+    }
+
+    /** The ranking as {@code quiz:completed} and the results show it. */
+    public static List<QuizEvents.RankingEntry> entries(List<Standing> standings) {
+        return rank(standings).stream()
+                .map(r -> new QuizEvents.RankingEntry(r.standing().userId(), r.standing().name(), r.standing().score(),
+                        r.rank(), r.standing().correct(), r.standing().totalTimeMs()))
+                .toList();
+    }
+
+    /** The first {@code size} places for {@code quiz:leaderboard}. */
+    public static List<QuizEvents.LeaderboardEntry> top(List<Standing> standings, int size) {
+        return rank(standings).stream().limit(size)
+                .map(r -> new QuizEvents.LeaderboardEntry(r.standing().userId(), r.standing().name(), r.standing().score(),
+                        r.rank()))
+                .toList();
     }
 }
