@@ -293,7 +293,8 @@ class QuizServiceTest {
         String quizId = createQuiz(ADA, twoQuestions(false)).get("id").asString();
         String sessionId = ok(awaitReply(send(ADA, "s-ada", quizId, QuizCommands.HOST, Map.of("quizId", quizId)), "s-ada"))
                 .get("sessionId").asString();
-        ok(awaitReply(send(ALAN, "s-alan", sessionId, QuizCommands.JOIN, Map.of("sessionId", sessionId)), "s-alan"));
+        long alanSince = ok(awaitReply(send(ALAN, "s-alan", sessionId, QuizCommands.JOIN, Map.of("sessionId", sessionId)), "s-alan"))
+                .get("lastSeq").asLong();
         Delivery.Reply nothingToPause = awaitReply(send(ADA, "s-ada", sessionId, QuizCommands.PAUSE, Map.of("sessionId", sessionId)), "s-ada");
         assertThat(nothingToPause.code()).isEqualTo("CONFLICT");
         ok(awaitReply(send(ADA, "s-ada", sessionId, QuizCommands.START, Map.of("sessionId", sessionId)), "s-ada"));
@@ -312,6 +313,18 @@ class QuizServiceTest {
         JsonNode rejoined = ok(awaitReply(send(ALAN, "s-alan-2", sessionId, QuizCommands.JOIN, Map.of("sessionId", sessionId)), "s-alan-2"));
         assertThat(rejoined.get("state").asString()).isEqualTo("paused");
         assertThat(rejoined.get("remainingMs").asLong()).isEqualTo(state.data().get("remainingMs").asLong());
+        // A client that says what it saw last gets what it missed, in seq order, before its ack.
+        String resume = send(ALAN, "s-alan-3", sessionId, QuizCommands.JOIN, Map.of("sessionId", sessionId, "sinceSeq", alanSince));
+        JsonNode resumed0 = ok(awaitReply(resume, "s-alan-3"));
+        assertThat(resumed0.get("recovered").asBoolean()).isTrue();
+        List<Delivery.Event> replayed = deliveries.stream()
+                .filter(d -> d.event() != null && d.audience().kind() == Delivery.Audience.Kind.session
+                        && "s-alan-3".equals(d.audience().id()))
+                .map(Delivery::event).toList();
+        assertThat(replayed).extracting(Delivery.Event::type).containsExactly("quiz:question", "quiz:state");
+        assertThat(replayed).extracting(Delivery.Event::seq)
+                .containsExactly(alanSince + 1, alanSince + 2);
+        assertThat(resumed0.get("lastSeq").asLong()).isEqualTo(alanSince + 2);
 
         ok(awaitReply(send(ADA, "s-ada", sessionId, QuizCommands.RESUME, Map.of("sessionId", sessionId)), "s-ada"));
         Delivery.Event resumed = awaitTopicEvent(sessionId, "quiz:state", e -> "question".equals(e.data().get("state").asString()));

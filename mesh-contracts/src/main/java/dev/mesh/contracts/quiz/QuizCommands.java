@@ -25,8 +25,11 @@ public final class QuizCommands {
     public record Host(String quizId, String roomId) {
     }
 
-    /** {@code quiz:join {sessionId}}: join, reconnect or a second device; keyed by the session. */
-    public record Join(String sessionId) {
+    /**
+     * {@code quiz:join {sessionId, sinceSeq?}}: join, reconnect or a second device; keyed by the session.
+     * With {@code sinceSeq}, the session's events after it are replayed before the ack.
+     */
+    public record Join(String sessionId, Long sinceSeq) {
     }
 
     /** {@code quiz:start|next|pause|resume|end {sessionId}}: the host drives the session. */

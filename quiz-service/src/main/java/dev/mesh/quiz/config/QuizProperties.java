@@ -4,6 +4,7 @@ import java.time.Duration;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
 
 /**
  * quiz-service's settings, bound from {@code mesh.quiz.*} (FEATURES: every limit is configuration
@@ -17,6 +18,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param leaderboardSize     entries in {@code quiz:leaderboard}
  * @param answerFeedback      whether the answer's ack says {@code isCorrect} and {@code points} before the reveal
  * @param joinCodeAttempts    random join codes tried before giving up (codes are unique among open sessions)
+ * @param replayMaxEvents     most missed session events replayed inline on a join with {@code sinceSeq}
+ * @param replayMaxBytes      most bytes of missed events replayed inline; beyond either cap, {@code recovered:false}
  */
 @ConfigurationProperties("mesh.quiz")
 public record QuizProperties(
@@ -26,5 +29,7 @@ public record QuizProperties(
         @DefaultValue("500ms") Duration leaderboardInterval,
         @DefaultValue("10") int leaderboardSize,
         @DefaultValue("false") boolean answerFeedback,
-        @DefaultValue("20") int joinCodeAttempts) {
+        @DefaultValue("20") int joinCodeAttempts,
+        @DefaultValue("100") int replayMaxEvents,
+        @DefaultValue("256KB") DataSize replayMaxBytes) {
 }

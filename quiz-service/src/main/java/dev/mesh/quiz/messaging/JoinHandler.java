@@ -23,11 +23,13 @@ import dev.mesh.quiz.store.SessionStore;
 import dev.mesh.quiz.store.StoredSession;
 import dev.mesh.runtime.command.CommandContext;
 import dev.mesh.runtime.command.CommandHandler;
+import dev.mesh.runtime.store.StreamLog;
 import dev.mesh.runtime.store.StreamSeq;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
- * {@code quiz:join {sessionId}}: a new participant is added and announced
+ * {@code quiz:join {sessionId, sinceSeq?}}: a new participant is added and announced
  * ({@code quiz:participant_update}); an existing one (a reconnect on any gateway, a second device)
  * gets their score and answers back with the open question and its deadline. Either way the
  * socket is attached to the session's topic from the stream's next seq, in the transaction, before
@@ -47,18 +49,21 @@ public class JoinHandler implements CommandHandler {
      */
     public record Joined(String sessionId, String role, String title, String state, int total, int index,
                          QuizEvents.Question question, Long remainingMs, int score, int correct, List<AnswerView> answers,
-                         int participants, long lastSeq) {
+                         int participants, long lastSeq, boolean recovered) {
     }
 
     private final SessionStore sessions;
     private final StreamSeq streams;
+    private final StreamLog streamLog;
     private final SessionEngine engine;
     private final QuizProperties settings;
     private final Clock clock;
 
-    public JoinHandler(SessionStore sessions, StreamSeq streams, SessionEngine engine, QuizProperties settings, Clock clock) {
+    public JoinHandler(SessionStore sessions, StreamSeq streams, StreamLog streamLog, SessionEngine engine,
+                       QuizProperties settings, Clock clock) {
         this.sessions = sessions;
         this.streams = streams;
+        this.streamLog = streamLog;
         this.engine = engine;
         this.settings = settings;
         this.clock = clock;
@@ -75,6 +80,9 @@ public class JoinHandler implements CommandHandler {
         if (join.sessionId() == null || join.sessionId().isBlank()) {
             throw MeshException.validation("sessionId is required");
         }
+        if (join.sinceSeq() != null && join.sinceSeq() < 0) {
+            throw MeshException.validation("sinceSeq cannot be negative");
+        }
         UserRef user = command.user();
         String topic = StreamTopics.quizSession(join.sessionId());
         return sessions.lock(join.sessionId())
@@ -82,10 +90,10 @@ public class JoinHandler implements CommandHandler {
                 .flatMap(session -> {
                     if (session.hostId().equals(user.id())) {
                         return command.attach(StreamTopics.quizSessionHost(session.id()), 1)
-                                .then(snapshot(command, session, "host", null, topic));
+                                .then(snapshot(command, session, "host", null, topic, join.sinceSeq()));
                     }
                     return sessions.participant(session.id(), user.id())
-                            .flatMap(existing -> snapshot(command, session, "participant", existing, topic))
+                            .flatMap(existing -> snapshot(command, session, "participant", existing, topic, join.sinceSeq()))
                             .switchIfEmpty(Mono.defer(() -> admit(command, session, topic)));
                 })
                 .map(MeshJson::tree);
@@ -105,25 +113,49 @@ public class JoinHandler implements CommandHandler {
                 .then(sessions.participantCount(session.id()))
                 .flatMap(count -> engine.publish(command, session, QuizEvents.PARTICIPANT_UPDATE,
                         new QuizEvents.ParticipantUpdate(session.id(), count, user.id(), user.name())))
-                .then(snapshot(command, session, "participant", fresh, topic));
+                .then(snapshot(command, session, "participant", fresh, topic, null));
     }
 
-    /** Reads the stream's seq under its lock, attaches the socket from the next one, and builds the ack. */
+    /**
+     * Reads the stream's seq under its lock, replays what a returning client missed (if it says
+     * since when, within the caps), attaches the socket from the next seq, and builds the ack.
+     */
     private Mono<Joined> snapshot(CommandContext command, StoredSession session, String role, Ranking.Standing me,
-                                  String topic) {
+                                  String topic, Long sinceSeq) {
         QuizSession m = session.machine();
         Mono<List<AnswerView>> answers = me == null ? Mono.just(List.of())
                 : sessions.answersOf(session.id(), me.userId()).map(a -> view(session, a)).collectList();
-        return streams.current(topic).flatMap(lastSeq -> command.attach(topic, lastSeq + 1)
-                .then(Mono.zip(answers, sessions.participantCount(session.id())))
-                .map(found -> {
+        return streams.current(topic).flatMap(lastSeq -> replay(command, topic, sinceSeq, lastSeq)
+                .flatMap(recovered -> command.attach(topic, lastSeq + 1)
+                        .then(Mono.zip(answers, sessions.participantCount(session.id())))
+                        .map(found -> {
                     boolean questionShown = m.state() == SessionState.question
                             || (m.state() == SessionState.paused && m.pausedFrom() == SessionState.question);
                     return new Joined(session.id(), role, session.title(), m.state().name(), m.total(), m.index(),
                             questionShown ? SessionEngine.questionView(session) : null,
                             m.state() == SessionState.paused ? m.pausedRemainingMs() : null,
-                            me == null ? 0 : me.score(), me == null ? 0 : me.correct(), found.getT1(), found.getT2(), lastSeq);
-                }));
+                            me == null ? 0 : me.score(), me == null ? 0 : me.correct(), found.getT1(), found.getT2(), lastSeq,
+                            recovered);
+                })));
+    }
+
+    /**
+     * The events after {@code sinceSeq}, to this socket only, before the attach and the ack; emits
+     * whether the gap was replayed whole (false beyond the caps: the ack's snapshot stands in).
+     */
+    private Mono<Boolean> replay(CommandContext command, String topic, Long sinceSeq, long lastSeq) {
+        if (sinceSeq == null || sinceSeq >= lastSeq) {
+            return Mono.just(sinceSeq == null || sinceSeq == lastSeq);
+        }
+        return streamLog.replay(topic, sinceSeq, settings.replayMaxEvents(), settings.replayMaxBytes().toBytes())
+                .flatMap(missed -> {
+                    if (!missed.complete() || missed.events().size() != lastSeq - sinceSeq) {
+                        return Mono.just(false);
+                    }
+                    return Flux.fromIterable(missed.events())
+                            .concatMap(e -> command.publishToSession(topic, e.type(), e.seq(), e.data()))
+                            .then(Mono.just(true));
+                });
     }
 
     private AnswerView view(StoredSession session, SessionStore.StoredAnswer answer) {
