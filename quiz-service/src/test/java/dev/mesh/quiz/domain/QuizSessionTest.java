@@ -114,6 +114,7 @@ class QuizSessionTest {
         conflict(() -> reveal0.reveal(0, true, PAUSE), "No question is open");
         conflict(() -> pausedQuestion.reveal(0, true, PAUSE), "No question is open");
         conflict(() -> completed.reveal(0, true, PAUSE), "is completed");
+        conflict(() -> cancelled.reveal(0, true, PAUSE), "is cancelled");
         // pause
         conflict(() -> lobby.pause(0), "nothing to pause");
         conflict(() -> pausedQuestion.pause(0), "already paused");
@@ -150,6 +151,7 @@ class QuizSessionTest {
         rejected(() -> lobby.acceptAnswer(0, 0, GRACE), ErrorCode.CONFLICT, "has not started");
         rejected(() -> pausedQuestion.acceptAnswer(0, 12_000, GRACE), ErrorCode.CONFLICT, "paused");
         rejected(() -> completed.acceptAnswer(0, 12_000, GRACE), ErrorCode.CONFLICT, "over");
+        rejected(() -> cancelled.acceptAnswer(0, 12_000, GRACE), ErrorCode.CONFLICT, "over");
         rejected(() -> question0.acceptAnswer(1, 12_000, GRACE), ErrorCode.VALIDATION, "not open yet");
         rejected(() -> question0.acceptAnswer(7, 12_000, GRACE), ErrorCode.VALIDATION, "between 0 and 2");
     }
