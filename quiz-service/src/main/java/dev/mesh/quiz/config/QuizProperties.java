@@ -12,6 +12,8 @@ import org.springframework.util.unit.DataSize;
  *
  * @param answerGrace         answers received (gateway clock) up to this long after a deadline still count, for latency
  * @param scanInterval        how often the deadline scheduler scans the stored deadlines
+ * @param tickDelay           a tick is written this long after its due time, so an answer the gateway received just
+ *                            before the deadline plus grace reaches the partition before the tick that closes it
  * @param tickResend          a tick for the same session and state version is sent again only after this
  *                            (it was lost, or its owner died); duplicates are harmless but cost a transaction
  * @param leaderboardInterval at most one {@code quiz:leaderboard} per session this often (2 per second)
@@ -25,6 +27,7 @@ import org.springframework.util.unit.DataSize;
 public record QuizProperties(
         @DefaultValue("500ms") Duration answerGrace,
         @DefaultValue("200ms") Duration scanInterval,
+        @DefaultValue("250ms") Duration tickDelay,
         @DefaultValue("1s") Duration tickResend,
         @DefaultValue("500ms") Duration leaderboardInterval,
         @DefaultValue("10") int leaderboardSize,

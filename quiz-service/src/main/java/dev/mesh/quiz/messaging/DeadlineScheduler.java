@@ -51,6 +51,7 @@ public class DeadlineScheduler implements SmartLifecycle {
     /** (session, version) → when its tick was sent; bounded by the scan limit. */
     private final Map<String, Long> sent = new LinkedHashMap<>();
     private ScheduledExecutorService executor;
+    private long lastWarning;
 
     public DeadlineScheduler(SessionStore sessions, KafkaPublisher publisher, QuizProperties settings,
                              MeshProperties mesh, Clock clock) {
@@ -89,14 +90,20 @@ public class DeadlineScheduler implements SmartLifecycle {
         try {
             scan();
         } catch (RuntimeException e) {
-            log.warn("Quiz deadline scan failed; trying again: {}", e.toString());
+            long now = clock.millis();
+            // Every scan fails while the database or Kafka is away: say so every 10 s, not 5 times a second.
+            if (now - lastWarning >= 10_000) {
+                lastWarning = now;
+                log.warn("Quiz deadline scan failed; trying again: {}", e.toString());
+            }
         }
     }
 
     /** One scan: a tick for every due session not ticked for its current version within {@code tickResend}. */
     void scan() {
         long now = clock.millis();
-        List<SessionStore.Due> due = sessions.due(now, SCAN_LIMIT).collectList().block(IO_LIMIT);
+        List<SessionStore.Due> due = sessions.due(now - settings.tickDelay().toMillis(), SCAN_LIMIT)
+                .collectList().block(IO_LIMIT);
         if (due == null) {
             return;
         }
