@@ -66,6 +66,7 @@ public final class MeshLauncher implements AutoCloseable {
     private final Map<Service, Integer> servicePorts = new LinkedHashMap<>();
     private final List<ConfigurableApplicationContext> gateways = new ArrayList<>();
     private final Map<Service, List<String>> serviceArguments = new LinkedHashMap<>();
+    private final List<ConfigurableApplicationContext> extraInstances = new ArrayList<>();
 
     public MeshLauncher(MeshInfra infra, Options options) {
         this.infra = infra;
@@ -88,8 +89,33 @@ public final class MeshLauncher implements AutoCloseable {
     }
 
     public ConfigurableApplicationContext startService(Service service) {
-        MeshInfra.Database db = infra.database(options.databasePrefix() + service.database);
         int port = servicePorts.getOrDefault(service, options.servicePorts().getOrDefault(service, 0));
+        ConfigurableApplicationContext context = launch(service, port);
+        servicePorts.put(service, localPort(context));
+        services.put(service, context);
+        return context;
+    }
+
+    /**
+     * One more instance of a service, on any free port, sharing the service's database and Kafka
+     * consumer group (a scaled-out deployment), e.g. to test that another instance takes over a
+     * dead one's partitions. Not routed to by the gateways; stop it with {@link #stopInstance}.
+     */
+    public ConfigurableApplicationContext startInstance(Service service) {
+        ConfigurableApplicationContext context = launch(service, 0);
+        extraInstances.add(context);
+        return context;
+    }
+
+    /** Stops an instance of a service, the primary one ({@link #service}) or one from {@link #startInstance}. */
+    public void stopInstance(ConfigurableApplicationContext instance) {
+        extraInstances.remove(instance);
+        services.entrySet().removeIf(e -> e.getValue() == instance);
+        instance.close();
+    }
+
+    private ConfigurableApplicationContext launch(Service service, int port) {
+        MeshInfra.Database db = infra.database(options.databasePrefix() + service.database);
         List<String> args = new ArrayList<>(common());
         infra.serviceProperties(db).forEach((key, value) -> args.add("--" + key + "=" + value));
         args.add("--server.port=" + port);
@@ -98,8 +124,6 @@ public final class MeshLauncher implements AutoCloseable {
         args.add("--spring.cloud.gateway.server.webflux.enabled=false");
         long started = System.nanoTime();
         ConfigurableApplicationContext context = run(MeshApplication.builder(service.app, service.configName), args);
-        servicePorts.put(service, localPort(context));
-        services.put(service, context);
         log.info("{} up on port {} in {} ms", service.configName, localPort(context), (System.nanoTime() - started) / 1_000_000);
         return context;
     }
@@ -171,6 +195,9 @@ public final class MeshLauncher implements AutoCloseable {
     public void close() {
         for (ConfigurableApplicationContext gateway : List.copyOf(gateways)) {
             stopGateway(gateway);
+        }
+        for (ConfigurableApplicationContext instance : List.copyOf(extraInstances)) {
+            stopInstance(instance);
         }
         for (Service service : List.copyOf(services.keySet())) {
             stopService(service);

@@ -5,7 +5,7 @@ import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 
 import dev.mesh.runtime.MeshApplication;
 
-/** Live quiz: authoring and server-timed sessions. The domain is issue 5; today the app answers its commands "not available yet". */
+/** Live quiz: authoring over HTTP, server-timed sessions driven by commands, results; owns the quiz database. */
 @SpringBootApplication
 @ConfigurationPropertiesScan
 public class QuizServiceApplication {
