@@ -53,6 +53,7 @@ import dev.mesh.contracts.kafka.DomainEvents;
 import dev.mesh.contracts.kafka.Topics;
 import dev.mesh.contracts.kafka.UserRef;
 import dev.mesh.contracts.presence.PresenceEvents;
+import dev.mesh.contracts.quiz.QuizEvents;
 import dev.mesh.contracts.wire.StreamTopics;
 import dev.mesh.testkit.auth.TokenIssuer;
 import dev.mesh.testkit.infra.MeshInfra;
@@ -299,15 +300,16 @@ class NotificationServiceTest {
         assertThat(count("SELECT count(*) FROM notification_room_members WHERE room_id = ?", roomId)).isEqualTo(4);
 
         String sessionId = "qs-" + shortId();
-        publishJson(Topics.QUIZ_EVENTS, sessionId, MeshJson.write(Map.of("type", "QuizSessionOpened",
-                "eventId", eventId(), "sessionId", sessionId, "quizId", "q-1", "roomId", roomId, "hostId", ADA.id())));
+        // The events exactly as quiz-service writes them.
+        publishJson(Topics.QUIZ_EVENTS, sessionId, DomainEvents.write(new QuizEvents.QuizSessionOpened(eventId(), sessionId,
+                "q-1", "Kinematics", ADA.id(), ADA.name(), roomId, "123456", System.currentTimeMillis())));
         Delivery.Event opened = awaitEvent(eve, "notification:new", 1);
         assertThat(opened.data().get("kind").asString()).isEqualTo("quiz_opened");
         assertThat(opened.data().get("title").asString()).isEqualTo("A quiz is open in Physics");
         awaitEvent(finn, "notification:new", 1);
 
-        publishJson(Topics.QUIZ_EVENTS, sessionId, MeshJson.write(Map.of("type", "QuizCompleted",
-                "eventId", eventId(), "sessionId", sessionId, "quizId", "q-1", "roomId", roomId, "hostId", ADA.id())));
+        publishJson(Topics.QUIZ_EVENTS, sessionId, DomainEvents.write(new QuizEvents.QuizCompleted(eventId(), sessionId,
+                "q-1", roomId, ADA.id(), "completed", List.of(), System.currentTimeMillis())));
         Delivery.Event results = awaitEvent(finn, "notification:new", 2);
         assertThat(results.data().get("kind").asString()).isEqualTo("quiz_results");
         assertThat(results.data().get("priority").asString()).isEqualTo("low");

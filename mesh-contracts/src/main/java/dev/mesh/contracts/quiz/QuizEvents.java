@@ -99,7 +99,7 @@ public final class QuizEvents {
     public record QuestionClosed(String eventId, String sessionId, int index, int answered, int correctCount, long at) {
     }
 
-    public record QuizCompleted(String eventId, String sessionId, String quizId, String roomId, String state,
-                                List<RankingEntry> ranking, long at) {
+    public record QuizCompleted(String eventId, String sessionId, String quizId, String roomId, String hostId,
+                                String state, List<RankingEntry> ranking, long at) {
     }
 }

@@ -178,7 +178,8 @@ public class SourceEventsListener {
     /** Participants, if the event lists them: {@code participantIds} (strings) or {@code participants} (strings or {userId}). */
     private static List<String> participants(JsonNode event) {
         List<String> ids = new ArrayList<>();
-        for (String field : List.of("participantIds", "participants")) {
+        // quiz-service's QuizCompleted lists them in its ranking ({userId, …} objects).
+        for (String field : List.of("participantIds", "participants", "ranking")) {
             JsonNode array = event.get(field);
             if (array != null && array.isArray()) {
                 for (JsonNode item : array) {

@@ -119,7 +119,7 @@ public class SessionEngine {
     public Mono<Void> completedEvent(CommandContext command, StoredSession session, List<QuizEvents.RankingEntry> ranking,
                                      long now) {
         return command.event(Topics.QUIZ_EVENTS, session.id(), new QuizEvents.QuizCompleted(UuidV7.next(), session.id(),
-                session.quizId(), session.roomId(), session.machine().state().name(), ranking, now));
+                session.quizId(), session.roomId(), session.hostId(), session.machine().state().name(), ranking, now));
     }
 
     /** {@code quiz:state} for a change no other event shows (pause, resume, cancel). */
