@@ -389,12 +389,13 @@ class WalkingSkeletonTest {
     }
 
     @Test
-    void servicesWithoutTheirDomainYetAnswerTheirCommandsInsteadOfStayingSilent() {
+    void aCommandAboutSomethingThatDoesNotExistIsAnsweredNotDropped() {
         try (WsTestClient ada = connectWithHeader(gateway1, "ada")) {
-            String id = ada.sendCommand("quiz:host", Map.of("quizId", "q-1"));
+            String id = ada.sendCommand("quiz:host", Map.of("quizId", "no-such-quiz"));
             JsonNode reply = ada.awaitReply(id, WAIT);
             assertThat(text(reply, "type")).isEqualTo("error");
-            assertThat(text(reply, "message")).contains("not available yet");
+            assertThat(text(reply, "code")).isEqualTo("NOT_FOUND");
+            assertThat(text(reply, "message")).isEqualTo("No such quiz");
         }
     }
 }
