@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -117,6 +118,20 @@ class ChatCommandsEndToEndTest {
             assertThat(text(slow, "message")).startsWith("Slow mode: one message every 60 s; wait ");
             assertThat(slow.get("data").get("retryAfterMs").asLong()).isPositive();
 
+            // A file through the gateways: uploaded through one, carried by a message, downloaded through the other.
+            byte[] png = png(3 * 1024 * 1024);
+            HttpResponse<String> uploaded = upload(mesh, alan, roomId, "scan.png", png);
+            assertThat(uploaded.statusCode()).as(uploaded.body()).isEqualTo(201);
+            String fileId = MeshJson.read(uploaded.body(), JsonNode.class).get("id").asString();
+            patch(mesh, ada, roomId, Map.of("slowModeSeconds", 0));
+            ok(alanSocket, "chat:message", Map.of("roomId", roomId, "attachmentId", fileId));
+            HttpResponse<byte[]> downloaded = TestMesh.HTTP.send(HttpRequest.newBuilder(
+                            URI.create(TestMesh.http(mesh.gateway1) + "/api/chat/attachments/" + fileId))
+                    .header("Authorization", "Bearer " + mesh.issuer.token(ada, ada, List.of("instructor"))).build(),
+                    HttpResponse.BodyHandlers.ofByteArray());
+            assertThat(downloaded.statusCode()).isEqualTo(200);
+            assertThat(downloaded.body()).isEqualTo(png);
+
             // chat:leave
             JsonNode left = ok(barbaraSocket, "chat:leave", Map.of("roomId", roomId));
             assertThat(left.get("left").asBoolean()).isTrue();
@@ -174,6 +189,31 @@ class ChatCommandsEndToEndTest {
                 .method("PATCH", HttpRequest.BodyPublishers.ofString(MeshJson.write(body))).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(patched.statusCode()).as(patched.body()).isEqualTo(200);
+    }
+
+    private static HttpResponse<String> upload(TestMesh mesh, String user, String roomId, String filename, byte[] data)
+            throws Exception {
+        String boundary = "mesh-" + UUID.randomUUID();
+        byte[] head = ("--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"" + filename
+                + "\"\r\nContent-Type: image/png\r\n\r\n").getBytes(StandardCharsets.UTF_8);
+        byte[] tail = ("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8);
+        return TestMesh.HTTP.send(HttpRequest.newBuilder(
+                        URI.create(TestMesh.http(mesh.gateway2) + "/api/chat/rooms/" + roomId + "/attachments"))
+                .header("Authorization", "Bearer " + mesh.issuer.token(user, user, List.of("student")))
+                .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                .POST(HttpRequest.BodyPublishers.concat(HttpRequest.BodyPublishers.ofByteArray(head),
+                        HttpRequest.BodyPublishers.ofByteArray(data), HttpRequest.BodyPublishers.ofByteArray(tail)))
+                .build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static byte[] png(int size) {
+        byte[] png = new byte[size];
+        byte[] signature = {(byte) 0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A};
+        System.arraycopy(signature, 0, png, 0, signature.length);
+        for (int i = signature.length; i < size; i++) {
+            png[i] = (byte) (i * 7);
+        }
+        return png;
     }
 
     /** Moves a message's creation back in time, as if the author had waited. */
