@@ -216,7 +216,8 @@ export class Chat {
     }
     this.lastRead[room.id] = room.lastSeq;
     localStorage.setItem(this.readKey, JSON.stringify(this.lastRead));
-    if (send && this.readSupported && room.lastSeq > 0 && !room.virtual) {
+    // A read marker is not worth a place in the offline queue: the next look at the room sends a newer one.
+    if (send && this.readSupported && room.lastSeq > 0 && !room.virtual && this.client.state === 'open') {
       this.client.request('chat:read', { roomId: room.id, upToSeq: room.lastSeq }).catch((e) => {
         // Until chat-service has read markers it answers "… is not available yet": stop asking.
         if (e.code === 'VALIDATION') this.readSupported = false;

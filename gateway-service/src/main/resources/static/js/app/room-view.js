@@ -4,6 +4,9 @@
 // ↑ in an empty box edits your last message, Esc cancels a reply/edit or closes a popup.
 import { h, clear, time, dateTime, throttle, toast } from './dom.js';
 
+/** What each list item looked like when drawn (a popup opened inside it does not count as a change). */
+const DRAWN = new WeakMap();
+
 export const EMOJI = ['👍', '👎', '❤️', '😂', '😮', '😢', '😡', '🎉'];
 const TYPING_IDLE_MS = 4000;
 
@@ -56,7 +59,7 @@ export class RoomView {
       this.input.value = this.drafts.get(room.id) || '';
       this.setMode(null);
       this.closeThread();
-      clear(this.list);
+      this.list.replaceChildren();
       if (!this.el.isConnected) clear(chat.main, this.el);
     }
     this.title.textContent = chat.title(room);
@@ -78,7 +81,11 @@ export class RoomView {
     return this.log.scrollHeight - this.log.scrollTop - this.log.clientHeight < 80;
   }
 
-  /** Reconciles the list with the room: messages by seq, joins/leaves among them, then pending sends. */
+  /**
+   * Reconciles the list with the room — messages by seq, joins/leaves among them, then pending
+   * sends — touching only the items that changed, so focus stays put and the log announces only
+   * what is new.
+   */
   renderList(room) {
     const focusKey = document.activeElement?.closest?.('#messages [data-key]')?.dataset.key;
     const focusAction = document.activeElement?.dataset?.action;
@@ -87,13 +94,26 @@ export class RoomView {
       ...room.system.map((s) => ({ key: `s:${s.seq}`, seq: s.seq, el: () => h('li.system', {}, s.text) })),
     ].sort((a, b) => a.seq - b.seq);
     for (const p of room.pending.values()) items.push({ key: `p:${p.id}`, el: () => this.pending(room, p) });
-    const nodes = items.map((item) => {
-      const el = item.el();
-      el.dataset.key = item.key;
-      return el;
+    const existing = new Map([...this.list.children].map((el) => [el.dataset.key, el]));
+    let replacedFocus = false;
+    items.forEach((item, i) => {
+      const fresh = item.el();
+      fresh.dataset.key = item.key;
+      const drawn = fresh.outerHTML;
+      let el = existing.get(item.key);
+      if (!el || DRAWN.get(el) !== drawn) {
+        DRAWN.set(fresh, drawn);
+        if (el) {
+          replacedFocus ||= item.key === focusKey;
+          el.replaceWith(fresh);
+        }
+        el = fresh;
+      }
+      existing.delete(item.key);
+      if (this.list.children[i] !== el) this.list.insertBefore(el, this.list.children[i] || null);
     });
-    this.list.replaceChildren(...nodes);
-    if (focusKey) {
+    for (const stale of existing.values()) stale.remove();
+    if (replacedFocus) {
       const again = this.list.querySelector(`[data-key="${CSS.escape(focusKey)}"]`);
       (again?.querySelector(`[data-action="${focusAction}"]`) || again)?.focus();
     }

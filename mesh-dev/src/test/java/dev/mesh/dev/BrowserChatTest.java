@@ -1,0 +1,104 @@
+package dev.mesh.dev;
+
+import static dev.mesh.dev.TestMesh.http;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.http.HttpResponse;
+import java.util.Map;
+import java.util.UUID;
+
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Keys;
+import org.openqa.selenium.WebElement;
+
+import tools.jackson.databind.JsonNode;
+
+import dev.mesh.contracts.MeshJson;
+
+/**
+ * The web client in real browsers (headless Chromium) against the test mesh: each browser logs
+ * in through the page's development-issuer form and talks to a different gateway instance, so
+ * everything one sees of the other crossed Kafka.
+ */
+class BrowserChatTest {
+
+    private final TestMesh mesh = TestMesh.get();
+
+    @Test
+    void twoBrowsersChatSeeEachOtherTypeAndReactionsAppearOnTheOtherSide() throws Exception {
+        String room = createRoom("Browser chat");
+        String alice = Browser.freshStudent();
+        String bob = Browser.freshStudent();
+        try (Browser a = Browser.open("A", http(mesh.gateway1), 1200);
+             Browser b = Browser.open("B", http(mesh.gateway2), 1200)) {
+            a.login(alice).openRoom(room);
+            b.login(bob).openRoom(room);
+
+            a.type("hello from the first browser");
+            b.waitUntil("A's typing shows", d -> d.findElement(By.id("typing")).getText().equals(alice + " is typing…"));
+            a.send("");
+            assertThat(b.message("hello from the first browser").findElement(By.cssSelector(".author")).getText()).isEqualTo(alice);
+            b.waitUntil("the typist is gone once the message is sent", d -> d.findElement(By.id("typing")).getText().isEmpty());
+
+            b.send("hi, second browser here");
+            a.message("hi, second browser here");
+
+            // B reacts to A's message with the keyboard-reachable React button and the picker.
+            b.click(d -> b.message("hello from the first browser").findElement(By.cssSelector("[data-action=react]")));
+            b.click(d -> d.findElement(By.cssSelector(".emoji-picker [data-emoji='👍']")));
+            a.waitUntil("B's reaction shows on A's message", d -> a.message("hello from the first browser")
+                    .findElements(By.cssSelector(".reaction[data-emoji='👍']")).stream()
+                    .anyMatch(r -> r.getText().equals("👍 1")));
+
+            // A edits its message (↑ in the empty box edits the last own message); B sees the new text.
+            a.driver.findElement(By.id("composer-input")).sendKeys(Keys.ARROW_UP);
+            a.waitUntil("edit mode", d -> d.findElement(By.cssSelector(".composer .mode")).isDisplayed()
+                    && d.findElement(By.id("composer-input")).getAttribute("value").equals("hello from the first browser"));
+            WebElement box = a.driver.findElement(By.id("composer-input"));
+            box.clear();
+            box.sendKeys("hello from the first browser, edited\n");
+            b.waitUntil("the edit shows on B", d -> b.message("hello from the first browser, edited")
+                    .findElement(By.cssSelector(".edited")).getText().equals("(edited)"));
+
+            assertThat(a.messages()).containsExactly("hello from the first browser, edited", "hi, second browser here");
+            assertThat(b.messages()).containsExactly("hello from the first browser, edited", "hi, second browser here");
+        }
+    }
+
+    @Test
+    void thePresenceDotTurnsGreyAfterTheOtherBrowserCloses() throws Exception {
+        String room = createRoom("Browser presence");
+        String watcher = Browser.freshStudent();
+        String leaver = Browser.freshStudent();
+        try (Browser a = Browser.open("A", http(mesh.gateway1), 1200)) {
+            a.login(watcher).openRoom(room);
+            Browser b = Browser.open("B", http(mesh.gateway2), 400); // a phone-width page
+            try {
+                b.login(leaver).openRoom(room);
+                a.waitUntil(leaver + " shows online", d -> "online".equals(a.presenceOf(leaver)));
+                long closedAt = System.nanoTime();
+                b.close();
+                a.waitUntil(leaver + " shows offline", d -> "offline".equals(a.presenceOf(leaver)));
+                String colour = (String) a.js("return getComputedStyle(arguments[0]).backgroundColor",
+                        a.driver.findElement(By.cssSelector("#people [data-presence-user='" + leaver + "']")));
+                assertThat(colour).as("the offline dot is grey").isEqualTo("rgb(154, 163, 171)");
+                System.out.printf("browser: %s's dot turned grey %d ms after the browser closed%n", leaver,
+                        (System.nanoTime() - closedAt) / 1_000_000);
+            } finally {
+                b.close();
+            }
+        }
+    }
+
+    /** A public room with a unique name, created by the instructor over HTTP. */
+    static String createRoom(String prefix) throws Exception {
+        TestMesh mesh = TestMesh.get();
+        String name = prefix + " " + UUID.randomUUID().toString().substring(0, 6);
+        HttpResponse<String> created = TestMesh.post(mesh.gateway1, "/api/chat/rooms", TestMesh.token("ada", "instructor"),
+                MeshJson.write(Map.of("name", name, "type", "public")));
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        assertThat(MeshJson.read(created.body(), JsonNode.class).get("id").asString()).isNotBlank();
+        return name;
+    }
+}
