@@ -115,11 +115,13 @@ export class Chat {
         room.memberCount = ack.members ?? room.memberCount;
         room.people.add(this.me.id);
         const firstSight = !(room.id in this.lastRead);
+        const unreadLive = room.unread; // counted from events that came before this join (a new conversation)
         for (const m of ack.messages || []) this.addMessage(room, m);
         if (ack.messages) room.hasMore = ack.messages.length >= PAGE;
         room.lastSeq = Math.max(room.lastSeq, ack.lastSeq || 0);
-        if (firstSight) this.markRead(room, false);
-        room.unread = Math.max(ack.unreadCount || 0, this.countUnread(room));
+        // The history of a room joined for the first time is not "unread".
+        if (firstSight && ack.messages) this.markRead(room, false);
+        room.unread = Math.max(unreadLive, ack.unreadCount || 0, this.countUnread(room));
         if (!ack.messages && room.messages.size === 0) await this.loadLatest(room);
         this.rememberJoined(room.id, true);
         this.renderSidebar();
@@ -130,7 +132,8 @@ export class Chat {
   }
 
   countUnread(room) {
-    const read = this.lastRead[room.id] ?? room.lastSeq;
+    const read = this.lastRead[room.id];
+    if (read == null) return 0;
     return [...room.messages.values()].filter((m) => m.seq > read && m.userId !== this.me.id && !m.deleted).length;
   }
 
@@ -178,7 +181,20 @@ export class Chat {
       }
     }
     this.markRead(room);
+    this.refreshOnline(room);
     this.view.focusComposer();
+  }
+
+  /** The room's online count (presence-service); refreshed when someone in it changes status. */
+  async refreshOnline(room) {
+    if (this.isDirect(room) || room.virtual || !room.joined) return;
+    try {
+      const { online } = await this.api(`/api/presence/rooms/${encodeURIComponent(room.id)}/online`);
+      room.online = online;
+      this.view.renderMeta(room);
+    } catch {
+      // Presence learns of a new member a moment after chat: the next change will ask again.
+    }
   }
 
   /** A conversation with someone, created by its first message. */
@@ -334,6 +350,12 @@ export class Chat {
         this.rememberJoined(room.id, false);
       }
     });
+    c.on('presence:changed', (p) => {
+      const room = this.current;
+      if (!room || !room.people.has(p.userId)) return;
+      clearTimeout(this.onlineTimer);
+      this.onlineTimer = setTimeout(() => this.refreshOnline(room), 500);
+    });
     c.on('gap', (g) => this.fillGap(g).catch((e) => toast(`Could not load missed messages: ${e.message}`, 'error')));
     document.addEventListener('visibilitychange', () => {
       if (document.visibilityState === 'visible' && this.current) this.markRead(this.current);
@@ -351,6 +373,7 @@ export class Chat {
       room.people.delete(e.userId);
     }
     room.system.push({ seq: frame.seq, text: `${e.name || e.userId} ${joined ? 'joined' : 'left'}` });
+    if (room === this.current) setTimeout(() => this.refreshOnline(room), 2000);
     room.lastSeq = Math.max(room.lastSeq, frame.seq || 0);
     if (room === this.current) this.view.render(room);
   }

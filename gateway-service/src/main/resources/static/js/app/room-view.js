@@ -64,8 +64,7 @@ export class RoomView {
     }
     this.title.textContent = chat.title(room);
     const direct = chat.isDirect(room);
-    this.meta.textContent = direct ? 'direct conversation'
-      : [room.info?.type?.replace('_', ' '), room.memberCount != null ? `${room.memberCount} members` : null].filter(Boolean).join(' · ');
+    this.renderMeta(room);
     this.leaveButton.hidden = direct || !room.joined;
     clear(this.people, [...room.people].filter((id) => id !== this.me.id).slice(0, 30).map((id) =>
       h('li', {}, chat.presence.dot(id), h('span', {}, chat.presence.nameOf(id)))));
@@ -75,6 +74,13 @@ export class RoomView {
     this.renderTyping(room);
     if (this.threadRoot) this.renderThread();
     if (stick) this.log.scrollTop = this.log.scrollHeight;
+  }
+
+  renderMeta(room) {
+    if (room !== this.room) return;
+    this.meta.textContent = this.chat.isDirect(room) ? 'direct conversation'
+      : [room.info?.type?.replace('_', ' '), room.memberCount != null ? `${room.memberCount} members` : null,
+        room.online != null ? `${room.online} online` : null].filter(Boolean).join(' · ');
   }
 
   nearBottom() {
@@ -464,7 +470,7 @@ function withMentions(content, chat) {
   const names = new Set(chat.presence.people().map((p) => p.name).concat(chat.me.name));
   return (content || '').split(/(@[\w.-]+)/).map((part) => {
     if (part.startsWith('@') && names.has(part.slice(1))) {
-      return h(`span.mention${part.slice(1) === chat.me.name ? '.me' : ''}`, {}, part);
+      return h(`span.mention${part.slice(1) === chat.me.name ? '.self' : ''}`, {}, part);
     }
     return part;
   });

@@ -4,6 +4,7 @@ import static dev.mesh.dev.TestMesh.http;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.http.HttpResponse;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
@@ -63,6 +64,68 @@ class BrowserChatTest {
 
             assertThat(a.messages()).containsExactly("hello from the first browser, edited", "hi, second browser here");
             assertThat(b.messages()).containsExactly("hello from the first browser, edited", "hi, second browser here");
+        }
+    }
+
+    @Test
+    void repliesOpenAThreadAndAMentionChosenFromTheListHighlightsTheMessageForTheMentioned() throws Exception {
+        String room = createRoom("Browser threads");
+        String alice = Browser.freshStudent();
+        String bob = Browser.freshStudent();
+        try (Browser a = Browser.open("A", http(mesh.gateway1), 1200);
+             Browser b = Browser.open("B", http(mesh.gateway2), 1200)) {
+            a.login(alice).openRoom(room);
+            b.login(bob).openRoom(room);
+            b.send("what is a monoid?");
+            a.click(d -> a.message("what is a monoid?").findElement(By.cssSelector("[data-action=reply]")));
+            a.waitUntil("reply mode", d -> d.findElement(By.cssSelector(".composer .mode")).getText().startsWith("Replying to " + bob));
+            a.send("a set with an associative operation and an identity");
+
+            b.waitUntil("the reply quotes the question", d -> b.message("a set with an associative operation and an identity")
+                    .findElement(By.cssSelector(".reply-to")).getText().contains("what is a monoid?"));
+            b.click(d -> b.message("what is a monoid?").findElement(By.cssSelector("[data-action=thread]")));
+            b.waitUntil("the thread shows the question and its reply", d -> d.findElement(By.id("thread")).isDisplayed()
+                    && d.findElements(By.cssSelector("#thread .msg .body")).stream().map(WebElement::getText).toList()
+                    .equals(List.of("what is a monoid?", "a set with an associative operation and an identity")));
+
+            // @ and the first letters of A's name open the list; Enter takes the first person.
+            b.type("thanks @" + alice.substring(0, 10));
+            b.waitUntil("the mention list offers A", d -> d.findElement(By.id("mention-list")).isDisplayed()
+                    && d.findElements(By.cssSelector("#mention-list [role=option]")).stream()
+                    .anyMatch(o -> alice.equals(o.getAttribute("data-user-id"))));
+            b.type(Keys.ENTER.toString());
+            b.waitUntil("the name is completed", d -> d.findElement(By.id("composer-input")).getAttribute("value")
+                    .equals("thanks @" + alice + " "));
+            b.send("!");
+            a.waitUntil("the mention is highlighted for A", d -> a.message("thanks @" + alice + " !")
+                    .getAttribute("class").contains("mentions-me"));
+        }
+    }
+
+    @Test
+    void aDirectMessageShowsAsUnreadForTheOtherUserUntilTheyOpenIt() throws Exception {
+        String alice = Browser.freshStudent();
+        String bob = Browser.freshStudent();
+        try (Browser a = Browser.open("A", http(mesh.gateway1), 1200);
+             Browser b = Browser.open("B", http(mesh.gateway2), 1200)) {
+            a.login(alice);
+            b.login(bob);
+            WebElement who = a.driver.findElement(By.id("new-dm-user"));
+            who.sendKeys(bob + "\n");
+            a.waitUntil("the conversation opens", d -> bob.equals(d.findElement(By.id("room-title")).getText()));
+            a.send("psst, a direct message");
+            a.message("psst, a direct message");
+
+            By item = By.cssSelector("#dm-list .room-item");
+            b.waitUntil("the conversation is listed with one unread message", d -> d.findElements(item).stream()
+                    .anyMatch(e -> e.getText().contains(alice) && e.findElements(By.cssSelector(".badge")).stream()
+                            .anyMatch(badge -> badge.getText().equals("1"))));
+            b.click(d -> d.findElement(item));
+            b.message("psst, a direct message");
+            b.waitUntil("read: no badge", d -> d.findElement(item).findElements(By.cssSelector(".badge")).isEmpty());
+            b.send("got it");
+            a.message("got it");
+            assertThat(a.messages()).containsExactly("psst, a direct message", "got it");
         }
     }
 
