@@ -179,7 +179,7 @@ export class MeshClient {
 
   /** Skips the remaining backoff (e.g. when the browser says it is online again). */
   reconnectNow() {
-    if (this.wanted && !this.ws) {
+    if (this.wanted && !this.ws && !this.opening) {
       clearTimeout(this.timers.reconnect);
       this.open();
     }
@@ -191,15 +191,19 @@ export class MeshClient {
   }
 
   async open() {
+    if (this.opening) return;
+    this.opening = true;
     this.setState(this.attempt === 0 && !this.welcome ? 'connecting' : 'reconnecting', { attempt: this.attempt });
     let token;
     try {
       token = await this.options.getToken({ refresh: Boolean(this.tokenRejected) });
     } catch (e) {
+      this.opening = false;
       this.close(`no token: ${e.message}`);
       return;
     }
-    if (!this.wanted) return;
+    this.opening = false;
+    if (!this.wanted || this.ws) return;
     const ws = new this.WebSocket(this.options.url);
     this.ws = ws;
     ws.onopen = () => ws.send(JSON.stringify({ type: 'auth', data: { token } }));
@@ -286,7 +290,7 @@ export class MeshClient {
     this.tokenRejected = false;
     this.scheduleRefresh(data.tokenExpiresAt);
     const socket = this.ws;
-    this.setState('resuming', { instanceId: data.instanceId });
+    this.setState('resuming', { instanceId: data.instanceId, resumed: !first });
     // Every topic first (their missed events arrive before each join's ack), then the queue.
     const topics = [...this.resumers.keys()];
     await Promise.all(topics.map((topic) => this.resume(topic).catch((e) => this.emit('error', e))));

@@ -117,12 +117,12 @@ async function start(session) {
 
 function connectionBanner(client) {
   const banner = $('#connection');
-  const draw = ({ state, retryInMs }) => {
+  const draw = ({ state, retryInMs, resumed }) => {
     document.body.dataset.connection = state;
     banner.hidden = state === 'open' || state === 'idle';
     banner.className = `connection ${state}`;
-    const queued = client.queued().length;
-    clear(banner, BANNER[state] || state,
+    const queued = client.queued().filter((f) => f.type === 'chat:message').length;
+    clear(banner, state === 'resuming' && !resumed ? BANNER.connecting : BANNER[state] || state,
       queued ? h('small', {}, ` ${queued} waiting to send`) : null,
       state === 'reconnecting' && retryInMs > 1500 ? h('button.subtle', { type: 'button', onclick: () => client.reconnectNow() }, 'Retry now') : null,
       state === 'closed' ? h('button.subtle', { type: 'button', onclick: () => location.reload() }, 'Log in again') : null);
