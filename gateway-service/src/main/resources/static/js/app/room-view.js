@@ -320,7 +320,10 @@ export class RoomView {
       this.updateMentions();
     });
     this.input.addEventListener('keydown', (e) => this.onKey(e));
-    this.input.addEventListener('blur', () => setTimeout(() => { this.mentionList.hidden = true; }, 150));
+    // Leaving the box closes the list (a moment later, so a click on an option still lands) — unless focus came back.
+    this.input.addEventListener('blur', () => setTimeout(() => {
+      if (document.activeElement !== this.input) this.hideMentions();
+    }, 150));
   }
 
   sendTyping(isTyping) {

@@ -132,7 +132,22 @@ final class Browser implements AutoCloseable {
                     .withMessage(() -> name + ": " + what).until(condition);
         } catch (RuntimeException e) {
             printConsole();
+            printState();
             throw e;
+        }
+    }
+
+    /** Where the page stood, for a failing test's report. */
+    void printState() {
+        try {
+            System.out.printf("[%s state] %s%n", name, js("""
+                    const box = document.getElementById('composer-input');
+                    return JSON.stringify({connection: document.body.dataset.connection,
+                      focus: document.activeElement && (document.activeElement.id || document.activeElement.tagName),
+                      composer: box && box.value, mentions: document.getElementById('mention-list')?.outerHTML,
+                      log: [...document.querySelectorAll('#messages > li')].map(li => li.innerText).slice(-8)});"""));
+        } catch (RuntimeException e) {
+            System.out.printf("[%s state] unavailable: %s%n", name, e.getMessage());
         }
     }
 

@@ -26,15 +26,45 @@ class BrowserChatTest {
 
     private final TestMesh mesh = TestMesh.get();
 
+    /** Two logged-in browsers with the same new room open, A on the first gateway and B on the second. */
+    private record InRoom(Browser a, Browser b, String alice, String bob) implements AutoCloseable {
+
+        static InRoom open(String roomPrefix) throws Exception {
+            String room = createRoom(roomPrefix);
+            TestMesh mesh = TestMesh.get();
+            Browser a = Browser.open("A", http(mesh.gateway1), 1200);
+            Browser b = null;
+            try {
+                b = Browser.open("B", http(mesh.gateway2), 1200);
+                InRoom both = new InRoom(a, b, Browser.freshStudent(), Browser.freshStudent());
+                a.login(both.alice()).openRoom(room);
+                b.login(both.bob()).openRoom(room);
+                return both;
+            } catch (RuntimeException | Error e) {
+                a.close();
+                if (b != null) {
+                    b.close();
+                }
+                throw e;
+            }
+        }
+
+        @Override
+        public void close() {
+            try {
+                a.close();
+            } finally {
+                b.close();
+            }
+        }
+    }
+
     @Test
     void twoBrowsersChatSeeEachOtherTypeAndReactionsAppearOnTheOtherSide() throws Exception {
-        String room = createRoom("Browser chat");
-        String alice = Browser.freshStudent();
-        String bob = Browser.freshStudent();
-        try (Browser a = Browser.open("A", http(mesh.gateway1), 1200);
-             Browser b = Browser.open("B", http(mesh.gateway2), 1200)) {
-            a.login(alice).openRoom(room);
-            b.login(bob).openRoom(room);
+        try (InRoom both = InRoom.open("Browser chat")) {
+            Browser a = both.a();
+            Browser b = both.b();
+            String alice = both.alice();
 
             a.type("hello from the first browser");
             b.waitUntil("A's typing shows", d -> d.findElement(By.id("typing")).getText().equals(alice + " is typing…"));
@@ -69,13 +99,11 @@ class BrowserChatTest {
 
     @Test
     void repliesOpenAThreadAndAMentionChosenFromTheListHighlightsTheMessageForTheMentioned() throws Exception {
-        String room = createRoom("Browser threads");
-        String alice = Browser.freshStudent();
-        String bob = Browser.freshStudent();
-        try (Browser a = Browser.open("A", http(mesh.gateway1), 1200);
-             Browser b = Browser.open("B", http(mesh.gateway2), 1200)) {
-            a.login(alice).openRoom(room);
-            b.login(bob).openRoom(room);
+        try (InRoom both = InRoom.open("Browser threads")) {
+            Browser a = both.a();
+            Browser b = both.b();
+            String alice = both.alice();
+            String bob = both.bob();
             b.send("what is a monoid?");
             a.click(d -> a.message("what is a monoid?").findElement(By.cssSelector("[data-action=reply]")));
             a.waitUntil("reply mode", d -> d.findElement(By.cssSelector(".composer .mode")).getText().startsWith("Replying to " + bob));
