@@ -110,7 +110,9 @@ function oidcSession(oidc, meta, tokens) {
     refreshToken = next.refresh_token || refreshToken;
     remember();
     return next.access_token;
-  }, () => meta.end_session_endpoint);
+  }, () => meta.end_session_endpoint && `${meta.end_session_endpoint}?${new URLSearchParams({
+    client_id: oidc.clientId, post_logout_redirect_uri: redirectUri(),
+  })}`);
 }
 
 async function tokenRequest(meta, form) {

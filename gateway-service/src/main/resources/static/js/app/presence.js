@@ -45,7 +45,8 @@ export class Presence {
 
   /**
    * presence:subscribe refuses a whole batch if one user shares no room with us; chat's rooms
-   * reach presence a moment later than they reach us, so a refused user is tried alone, twice.
+   * reach presence a moment later than they reach us, so a refused user is tried alone, again
+   * after 2.5, 5, 10 and 20 s.
    */
   async subscribe(ids, attempt) {
     for (let i = 0; i < ids.length; i += 100) {
@@ -58,8 +59,8 @@ export class Presence {
         if (e.code !== 'FORBIDDEN') continue;
         if (batch.length > 1) {
           await Promise.all(batch.map((id) => this.subscribe([id], attempt)));
-        } else if (attempt < 2) {
-          setTimeout(() => this.subscribe(batch, attempt + 1), 2500);
+        } else if (attempt < 4) {
+          setTimeout(() => this.subscribe(batch, attempt + 1), 2500 * 2 ** attempt);
         }
       }
     }
