@@ -4,9 +4,11 @@ import static dev.mesh.dev.TestMesh.http;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.http.HttpResponse;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.stream.IntStream;
 
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
@@ -16,6 +18,7 @@ import org.openqa.selenium.WebElement;
 import tools.jackson.databind.JsonNode;
 
 import dev.mesh.contracts.MeshJson;
+import dev.mesh.testkit.ws.WsTestClient;
 
 /**
  * The web client in real browsers (headless Chromium) against the test mesh: each browser logs
@@ -158,6 +161,35 @@ class BrowserChatTest {
     }
 
     @Test
+    void aRoomOpensOnItsLatestFiftyMessagesAndOlderOnesLoadOnRequest() throws Exception {
+        String[] room = createRoomWithId("Browser history");
+        // 55 messages, posted one after another by three users (each well inside its rate budget).
+        List<WsTestClient> posters = new ArrayList<>();
+        try {
+            for (int i = 0; i < 3; i++) {
+                WsTestClient poster = TestMesh.connectWithHeader(mesh.gateway1, Browser.freshStudent());
+                TestMesh.join(poster, room[1]);
+                posters.add(poster);
+            }
+            for (int n = 1; n <= 55; n++) {
+                WsTestClient poster = posters.get(n % 3);
+                String id = poster.sendCommand("chat:message", Map.of("roomId", room[1], "content", "message " + n));
+                assertThat(TestMesh.text(poster.awaitReply(id, TestMesh.WAIT), "type")).isEqualTo("ack");
+            }
+        } finally {
+            posters.forEach(WsTestClient::close);
+        }
+        try (Browser page = Browser.open("A", http(mesh.gateway2), 1200)) {
+            page.login(Browser.freshStudent()).openRoom(room[0]);
+            List<String> expected = IntStream.rangeClosed(1, 55).mapToObj(n -> "message " + n).toList();
+            page.waitUntil("the latest 50", d -> page.messages().equals(expected.subList(5, 55)));
+            page.click(d -> d.findElement(By.cssSelector("button.older")));
+            page.waitUntil("all 55 after one older page", d -> page.messages().equals(expected));
+            assertThat(page.driver.findElement(By.cssSelector("button.older")).isDisplayed()).as("no more history").isFalse();
+        }
+    }
+
+    @Test
     void thePresenceDotTurnsGreyAfterTheOtherBrowserCloses() throws Exception {
         String room = createRoom("Browser presence");
         String watcher = Browser.freshStudent();
@@ -184,12 +216,18 @@ class BrowserChatTest {
 
     /** A public room with a unique name, created by the instructor over HTTP. */
     static String createRoom(String prefix) throws Exception {
+        return createRoomWithId(prefix)[0];
+    }
+
+    /** {name, id} of a new public room. */
+    static String[] createRoomWithId(String prefix) throws Exception {
         TestMesh mesh = TestMesh.get();
         String name = prefix + " " + UUID.randomUUID().toString().substring(0, 6);
         HttpResponse<String> created = TestMesh.post(mesh.gateway1, "/api/chat/rooms", TestMesh.token("ada", "instructor"),
                 MeshJson.write(Map.of("name", name, "type", "public")));
         assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
-        assertThat(MeshJson.read(created.body(), JsonNode.class).get("id").asString()).isNotBlank();
-        return name;
+        String id = MeshJson.read(created.body(), JsonNode.class).get("id").asString();
+        assertThat(id).isNotBlank();
+        return new String[] {name, id};
     }
 }
