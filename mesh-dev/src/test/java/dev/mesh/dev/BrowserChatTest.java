@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebElement;
+import org.openqa.selenium.support.ui.Select;
 
 import tools.jackson.databind.JsonNode;
 
@@ -97,6 +98,13 @@ class BrowserChatTest {
 
             assertThat(a.messages()).containsExactly("hello from the first browser, edited", "hi, second browser here");
             assertThat(b.messages()).containsExactly("hello from the first browser, edited", "hi, second browser here");
+
+            // A deletes it (and confirms); both pages keep a tombstone in its place.
+            a.click(d -> a.message("hello from the first browser, edited").findElement(By.cssSelector("[data-action=delete]")));
+            a.waitFor(d -> d.switchTo().alert()).accept();
+            for (Browser page : List.of(a, b)) {
+                page.waitUntil("the tombstone", d -> page.messages().equals(List.of("This message was deleted.", "hi, second browser here")));
+            }
         }
     }
 
@@ -200,6 +208,14 @@ class BrowserChatTest {
             try {
                 b.login(leaver).openRoom(room);
                 a.waitUntil(leaver + " shows online", d -> "online".equals(a.presenceOf(leaver)));
+
+                // B sets a custom status from its header; A's dot for B shows it.
+                b.click(d -> d.findElement(By.id("status-button")));
+                new Select(b.driver.findElement(By.id("status-select"))).selectByValue("busy");
+                b.driver.findElement(By.id("status-text")).sendKeys("Grading exams\n");
+                a.waitUntil(leaver + " shows busy with the text", d -> "busy".equals(a.presenceOf(leaver))
+                        && d.findElement(By.cssSelector("#people [data-presence-user='" + leaver + "']"))
+                        .getAttribute("title").contains("Grading exams"));
                 long closedAt = System.nanoTime();
                 b.close();
                 a.waitUntil(leaver + " shows offline", d -> "offline".equals(a.presenceOf(leaver)));
