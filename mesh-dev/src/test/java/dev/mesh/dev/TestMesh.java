@@ -18,6 +18,7 @@ import tools.jackson.databind.JsonNode;
 
 import dev.mesh.contracts.MeshJson;
 import dev.mesh.testkit.auth.TokenIssuer;
+import dev.mesh.testkit.auth.UserDirectory;
 import dev.mesh.testkit.infra.MeshInfra;
 import dev.mesh.testkit.ws.WsTestClient;
 
@@ -41,7 +42,8 @@ final class TestMesh {
     final String roomId;
 
     private TestMesh() throws Exception {
-        issuer = new TokenIssuer(0);
+        // With the demo users, so the web client can log in as it does in mesh-dev (browser tests).
+        issuer = new TokenIssuer(0, UserDirectory.demo());
         mesh = new MeshLauncher(MeshInfra.get(), new MeshLauncher.Options(issuer.issuerUri(), Map.of(), "e2e_",
                 // The first commands of a cold JVM on 2 busy cores can take longer than the 2 s default.
                 List.of("--mesh.commands.apply-timeout=10s")));
@@ -50,12 +52,17 @@ final class TestMesh {
             issuer.close();
         });
         mesh.startServices();
-        gateway1 = MeshLauncher.localPort(mesh.startGateway("gateway-a", 0));
-        gateway2 = MeshLauncher.localPort(mesh.startGateway("gateway-b", 0));
+        gateway1 = MeshLauncher.localPort(mesh.startGateway("gateway-a", 0, devTokenIssuerArgument()));
+        gateway2 = MeshLauncher.localPort(mesh.startGateway("gateway-b", 0, devTokenIssuerArgument()));
         HttpResponse<String> created = post(gateway1, "/api/chat/rooms", issuer.token("ada", "ada", List.of("instructor")),
                 "{\"name\":\"Algebra\",\"type\":\"public\"}");
         assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
         roomId = MeshJson.read(created.body(), JsonNode.class).get("id").asString();
+    }
+
+    /** Tells a gateway's web client to log in at this mesh's issuer, as mesh-dev does. */
+    String devTokenIssuerArgument() {
+        return "--mesh.gateway.dev-token-issuer=" + issuer.issuerUri();
     }
 
     static synchronized TestMesh get() {
