@@ -81,8 +81,8 @@ public class CommandForwarder {
         // The command's trace starts here; its traceparent goes in the record's headers (MeshTracing).
         Span span = tracing.start("mesh.gateway.command").tag("mesh.command.type", type).tag("mesh.instance", instanceId);
         String traceparent = tracing.traceparent(span);
-        if (id != null) {
-            latency.forwarded(session.id(), id, type);
+        if (id != null && !entry.get().ephemeral()) {
+            latency.forwarded(session.id(), id, type); // ephemeral commands get no reply
         }
         return publisher.send(entry.get().commandTopic(), key.get(), MeshJson.write(envelope), null)
                 .contextWrite(context -> traceparent == null ? context : context.put(MeshTracing.CONTEXT_KEY, traceparent))
