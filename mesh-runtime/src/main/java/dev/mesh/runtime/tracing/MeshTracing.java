@@ -3,13 +3,16 @@ package dev.mesh.runtime.tracing;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.Supplier;
 
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
+import org.slf4j.MDC;
 
 import io.micrometer.tracing.Span;
 import io.micrometer.tracing.Tracer;
 import io.micrometer.tracing.propagation.Propagator;
+import reactor.util.context.ContextView;
 
 /**
  * One trace per client command, end to end (ARCHITECTURE §7): the gateway starts it when it
@@ -79,6 +82,37 @@ public class MeshTracing {
         if (traceparent != null) {
             headers.remove(TRACEPARENT);
             headers.add(TRACEPARENT, traceparent.getBytes(StandardCharsets.UTF_8));
+        }
+    }
+
+    /**
+     * Runs {@code action} with the trace of the subscriber's context (if any) in the logging MDC
+     * ({@code traceId}, {@code spanId}), for log lines written inside a reactive chain, on a thread
+     * the span is not current on. What the MDC held before is put back.
+     */
+    public static <T> T withLogContext(ContextView context, Supplier<T> action) {
+        String traceparent = context.getOrDefault(CONTEXT_KEY, null);
+        // 00-<32 hex trace id>-<16 hex span id>-<2 hex flags>
+        if (traceparent == null || traceparent.length() != 55) {
+            return action.get();
+        }
+        String traceId = MDC.get("traceId");
+        String spanId = MDC.get("spanId");
+        MDC.put("traceId", traceparent.substring(3, 35));
+        MDC.put("spanId", traceparent.substring(36, 52));
+        try {
+            return action.get();
+        } finally {
+            restore("traceId", traceId);
+            restore("spanId", spanId);
+        }
+    }
+
+    private static void restore(String key, String value) {
+        if (value == null) {
+            MDC.remove(key);
+        } else {
+            MDC.put(key, value);
         }
     }
 
