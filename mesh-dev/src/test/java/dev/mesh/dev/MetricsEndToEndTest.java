@@ -13,6 +13,7 @@ import static org.awaitility.Awaitility.await;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -82,9 +83,11 @@ class MetricsEndToEndTest {
             assertThat(service.value("mesh_outbox_leader")).as("one chat-service instance, the relay's leader").isEqualTo(1);
             assertThat(service.has("mesh_outbox_lag_seconds")).isTrue();
             assertThat(service.value("mesh_outbox_lag_seconds")).isGreaterThanOrEqualTo(0);
-            // Consumer lag per topic, from the Kafka client's own metrics.
-            assertThat(service.names()).anyMatch(s -> s.startsWith("kafka_consumer_fetch_manager_records_lag_max")
-                    && s.contains("topic=\"chat.commands\""));
+            // Consumer lag, from the Kafka client's own metrics: per client at first, per topic and
+            // partition once Micrometer's Kafka binder has seen them (it looks for new ones every minute).
+            assertThat(service.names()).anyMatch(s -> s.startsWith("kafka_consumer_fetch_manager_records_lag_max{"));
+            await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> assertThat(scrape(chat).names())
+                    .anyMatch(s -> s.startsWith("kafka_consumer_fetch_manager_records_lag_max{") && s.contains("topic=\"chat.commands\"")));
 
             // Database gauges refresh every mesh.metrics.poll-interval (10 s).
             await().atMost(WAIT).untilAsserted(() ->

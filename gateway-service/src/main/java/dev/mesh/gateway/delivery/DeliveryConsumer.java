@@ -25,6 +25,7 @@ import tools.jackson.core.JacksonException;
 import dev.mesh.contracts.MeshJson;
 import dev.mesh.contracts.kafka.Delivery;
 import dev.mesh.contracts.kafka.Topics;
+import dev.mesh.gateway.metrics.CommandLatency;
 import dev.mesh.gateway.socket.SessionRegistry;
 import dev.mesh.runtime.MeshProperties;
 import dev.mesh.runtime.tracing.MeshTracing;
@@ -62,7 +63,7 @@ public class DeliveryConsumer implements SmartLifecycle, HealthIndicator {
         this.instanceId = mesh.instanceId();
         this.fanoutLatency = Timer.builder("mesh.gateway.fanout.latency")
                 .description("From the record's publication (relay send) to its frames queued on this gateway's sockets")
-                .publishPercentileHistogram()
+                .serviceLevelObjectives(CommandLatency.BUCKETS)
                 .register(meters);
         this.consumers = consumers;
         this.registry = registry;

@@ -1,8 +1,10 @@
 package dev.mesh.gateway.metrics;
 
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 import org.springframework.stereotype.Component;
 
@@ -14,14 +16,21 @@ import io.micrometer.core.instrument.Timer;
 /**
  * The latency a client sees for a command: from the moment this gateway forwards the frame to
  * Kafka until its reply ({@code ack} or {@code error}) is handed to the session, as the timer
- * {@code mesh.gateway.command.latency{type, outcome}} (with a Prometheus histogram). Commands in
- * flight are remembered per (session, command id), bounded: beyond {@link #MAX_PENDING} or after
- * {@link #FORGET_AFTER_MS} they are forgotten (the reply never came: the socket or the service died).
+ * {@code mesh.gateway.command.latency{type, outcome}} (a Prometheus histogram with the fixed
+ * {@link #BUCKETS}). Commands in flight are remembered per (session, command id), bounded:
+ * beyond {@link #MAX_PENDING} or after {@link #FORGET_AFTER_MS} they are forgotten (the reply
+ * never came: the socket or the service died).
  */
 @Component
 public class CommandLatency implements SessionRegistry.Listener {
 
     static final int MAX_PENDING = 50_000;
+    /**
+     * Histogram buckets of the gateway's latency timers: few and fixed, since every bucket is a
+     * series per command type and outcome on every gateway.
+     */
+    public static final Duration[] BUCKETS = Stream.of(5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000)
+            .map(Duration::ofMillis).toArray(Duration[]::new);
     static final long FORGET_AFTER_MS = 60_000;
 
     private record Pending(String type, long startedNanos) {
@@ -59,7 +68,7 @@ public class CommandLatency implements SessionRegistry.Listener {
                 .description("From forwarding a client command to delivering its reply to the session")
                 .tag("type", started.type())
                 .tag("outcome", ok ? "ack" : "error")
-                .publishPercentileHistogram()
+                .serviceLevelObjectives(BUCKETS)
                 .register(meters)
                 .record(System.nanoTime() - started.startedNanos(), TimeUnit.NANOSECONDS);
     }
