@@ -22,11 +22,14 @@ import dev.mesh.runtime.command.CommandListener;
 import dev.mesh.runtime.command.CommandProcessor;
 import dev.mesh.runtime.kafka.KafkaPublisher;
 import dev.mesh.runtime.kafka.MeshKafkaAutoConfiguration;
+import dev.mesh.runtime.metrics.MeshMetricsProperties;
+import dev.mesh.runtime.metrics.SqlGauges;
 import dev.mesh.runtime.outbox.OutboxRelay;
 import dev.mesh.runtime.store.IdempotencyStore;
 import dev.mesh.runtime.store.Outbox;
 import dev.mesh.runtime.store.StreamLog;
 import dev.mesh.runtime.store.StreamSeq;
+import dev.mesh.runtime.tracing.MeshTracing;
 import dev.mesh.runtime.web.ProblemDetailsAdvice;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.r2dbc.spi.ConnectionFactory;
@@ -41,7 +44,7 @@ import io.r2dbc.spi.ConnectionFactory;
         MeshKafkaAutoConfiguration.class})
 @ConditionalOnClass(DatabaseClient.class)
 @ConditionalOnExpression("!'${mesh.service:}'.isBlank()")
-@EnableConfigurationProperties(MeshProperties.class)
+@EnableConfigurationProperties({MeshProperties.class, MeshMetricsProperties.class})
 public class MeshServiceAutoConfiguration {
 
     @Bean
@@ -91,15 +94,32 @@ public class MeshServiceAutoConfiguration {
 
     @Bean
     @ConditionalOnBean(CommandProcessor.class)
-    CommandListener commandListener(CommandProcessor processor, MeshProperties properties) {
-        return new CommandListener(processor, properties.commands().applyTimeout());
+    CommandListener commandListener(CommandProcessor processor, MeshProperties properties, MeshTracing tracing) {
+        return new CommandListener(processor, properties.commands().applyTimeout(), tracing);
     }
 
     @Bean
     @ConditionalOnBean(ConnectionFactory.class)
     OutboxRelay outboxRelay(ConnectionFactory connectionFactory, KafkaTemplate<String, String> kafkaTemplate,
-                            MeshProperties properties, MeterRegistry meters) {
-        return new OutboxRelay(connectionFactory, kafkaTemplate, properties.outbox(), meters);
+                            MeshProperties properties, MeterRegistry meters, MeshTracing tracing) {
+        return new OutboxRelay(connectionFactory, kafkaTemplate, properties.outbox(), meters, tracing);
+    }
+
+    /** Age of the oldest unpublished outbox row: how far the service's events lag behind its commits. */
+    @Bean
+    @ConditionalOnBean(ConnectionFactory.class)
+    SqlGauges.Query meshOutboxLag() {
+        return new SqlGauges.Query("mesh.outbox.lag.seconds",
+                "Age of the oldest unpublished outbox row (0 when none waits)", null, """
+                SELECT COALESCE(EXTRACT(EPOCH FROM now() - (SELECT created_at FROM mesh_outbox
+                    WHERE published_at IS NULL ORDER BY id LIMIT 1)), 0)""");
+    }
+
+    @Bean
+    @ConditionalOnBean(ConnectionFactory.class)
+    SqlGauges meshSqlGauges(DatabaseClient db, MeterRegistry meters, ObjectProvider<SqlGauges.Query> queries,
+                            MeshMetricsProperties metrics) {
+        return new SqlGauges(db, meters, queries.orderedStream().toList(), metrics.pollInterval());
     }
 
     @Bean

@@ -25,7 +25,14 @@ import tools.jackson.core.JacksonException;
 import dev.mesh.contracts.MeshJson;
 import dev.mesh.contracts.kafka.Delivery;
 import dev.mesh.contracts.kafka.Topics;
+import dev.mesh.gateway.metrics.CommandLatency;
 import dev.mesh.gateway.socket.SessionRegistry;
+import dev.mesh.runtime.MeshProperties;
+import dev.mesh.runtime.tracing.MeshTracing;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.tracing.Span;
+import io.micrometer.tracing.Tracer;
 
 /**
  * Reads every partition of {@code gateway.deliveries} (assigned, no consumer group, nothing
@@ -46,8 +53,18 @@ public class DeliveryConsumer implements SmartLifecycle, HealthIndicator {
     private volatile Consumer<String, String> consumer;
     private volatile boolean running;
     private Thread worker;
+    private final MeshTracing tracing;
+    private final String instanceId;
+    private final Timer fanoutLatency;
 
-    public DeliveryConsumer(ConsumerFactory<String, String> consumers, SessionRegistry registry, DeliveryFanout fanout) {
+    public DeliveryConsumer(ConsumerFactory<String, String> consumers, SessionRegistry registry, DeliveryFanout fanout,
+                            MeterRegistry meters, MeshTracing tracing, MeshProperties mesh) {
+        this.tracing = tracing;
+        this.instanceId = mesh.instanceId();
+        this.fanoutLatency = Timer.builder("mesh.gateway.fanout.latency")
+                .description("From the record's publication (relay send) to its frames queued on this gateway's sockets")
+                .serviceLevelObjectives(CommandLatency.BUCKETS)
+                .register(meters);
         this.consumers = consumers;
         this.registry = registry;
         this.fanout = fanout;
@@ -99,12 +116,23 @@ public class DeliveryConsumer implements SmartLifecycle, HealthIndicator {
         if (audience != null && !registry.hasAudience(new String(audience.value(), StandardCharsets.UTF_8))) {
             return;
         }
-        try {
-            fanout.apply(MeshJson.read(record.value(), Delivery.class));
+        // A traced command's delivery continues its trace here, on every receiving gateway.
+        Span span = MeshTracing.headerOf(record.headers()) == null ? null
+                : tracing.startFrom("mesh.gateway.deliver", record.headers()).tag("mesh.instance", instanceId);
+        try (Tracer.SpanInScope scope = span == null ? null : tracing.inScope(span)) {
+            Delivery delivery = MeshJson.read(record.value(), Delivery.class);
+            fanout.apply(delivery);
+            if (delivery.event() != null && record.timestamp() > 0) {
+                fanoutLatency.record(Math.max(0, System.currentTimeMillis() - record.timestamp()), TimeUnit.MILLISECONDS);
+            }
         } catch (JacksonException e) {
             log.error("Unreadable delivery at {}-{}@{}", record.topic(), record.partition(), record.offset());
         } catch (RuntimeException e) {
             log.error("Delivery at {}-{}@{} failed", record.topic(), record.partition(), record.offset(), e);
+        } finally {
+            if (span != null) {
+                span.end();
+            }
         }
     }
 

@@ -12,6 +12,7 @@ import dev.mesh.contracts.MeshJson;
 import dev.mesh.contracts.kafka.Delivery;
 import dev.mesh.contracts.wire.ErrorCode;
 import dev.mesh.contracts.wire.ServerFrame;
+import dev.mesh.gateway.metrics.CommandLatency;
 import dev.mesh.gateway.socket.ClientSession;
 import dev.mesh.gateway.socket.SessionRegistry;
 import dev.mesh.gateway.socket.WireFormat;
@@ -30,8 +31,10 @@ public class DeliveryFanout {
     private final SessionRegistry registry;
     private final String instanceId;
     private final MeterRegistry meters;
+    private final CommandLatency latency;
 
-    public DeliveryFanout(SessionRegistry registry, MeshProperties mesh, MeterRegistry meters) {
+    public DeliveryFanout(SessionRegistry registry, MeshProperties mesh, MeterRegistry meters, CommandLatency latency) {
+        this.latency = latency;
         this.registry = registry;
         this.instanceId = mesh.instanceId();
         this.meters = meters;
@@ -67,6 +70,7 @@ public class DeliveryFanout {
         // An event on its own stream topic must reach only attached sessions; one addressed to a
         // session or user directly (a replay, a notice) carries its topic for ordering only.
         boolean streamFanout = delivery.audience().kind() == Delivery.Audience.Kind.topic;
+        int sent = 0;
         for (ClientSession session : audience) {
             if (session.id().equals(delivery.excludeSessionId())) {
                 continue;
@@ -81,6 +85,7 @@ public class DeliveryFanout {
                         registry.detach(session, event.topic());
                         ObjectNode data = MeshJson.object().put("topic", event.topic());
                         session.sendFrame(ServerFrame.of(ServerFrame.RESYNC, data));
+                        meters.counter("mesh.gateway.frames.out", "type", ServerFrame.RESYNC).increment();
                         meters.counter("mesh.gateway.deliveries.dropped", "reason", "gap").increment();
                         continue;
                     }
@@ -89,8 +94,10 @@ public class DeliveryFanout {
                 }
             }
             session.send(encoded.computeIfAbsent(session.format(), format -> format.encode(frame)));
+            sent++;
         }
         meters.counter("mesh.gateway.deliveries", "kind", "event").increment(audience.size());
+        meters.counter("mesh.gateway.frames.out", "type", event.type()).increment(sent);
     }
 
     private void detach(Delivery.Detach detach) {
@@ -114,6 +121,8 @@ public class DeliveryFanout {
                 ? ServerFrame.ack(reply.ref(), reply.data())
                 : ServerFrame.error(reply.ref(), codeOf(reply.code()), reply.message(), reply.data());
         session.sendFrame(frame);
+        latency.replied(session.id(), reply.ref(), reply.ok());
+        meters.counter("mesh.gateway.frames.out", "type", frame.type()).increment();
     }
 
     private static ErrorCode codeOf(String code) {

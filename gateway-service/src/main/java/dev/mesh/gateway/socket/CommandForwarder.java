@@ -14,9 +14,12 @@ import dev.mesh.contracts.kafka.CommandCatalogue;
 import dev.mesh.contracts.kafka.CommandEnvelope;
 import dev.mesh.contracts.wire.ErrorCode;
 import dev.mesh.contracts.wire.ServerFrame;
+import dev.mesh.gateway.metrics.CommandLatency;
 import dev.mesh.runtime.MeshProperties;
 import dev.mesh.runtime.kafka.KafkaPublisher;
+import dev.mesh.runtime.tracing.MeshTracing;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.tracing.Span;
 import reactor.core.publisher.Mono;
 
 /**
@@ -35,9 +38,13 @@ public class CommandForwarder {
     private final KafkaReachability reachability;
     private final String instanceId;
     private final MeterRegistry meters;
+    private final CommandLatency latency;
+    private final MeshTracing tracing;
 
     public CommandForwarder(KafkaPublisher publisher, KafkaReachability reachability, MeshProperties mesh,
-                            MeterRegistry meters) {
+                            MeterRegistry meters, CommandLatency latency, MeshTracing tracing) {
+        this.latency = latency;
+        this.tracing = tracing;
         this.publisher = publisher;
         this.reachability = reachability;
         this.instanceId = mesh.instanceId();
@@ -71,7 +78,15 @@ public class CommandForwarder {
         String commandId = id != null ? id : UUID.randomUUID().toString();
         CommandEnvelope envelope = new CommandEnvelope(commandId, type, data, session.user(),
                 new CommandEnvelope.ReplyTo(instanceId, session.id()), System.currentTimeMillis());
+        // The command's trace starts here; its traceparent goes in the record's headers (MeshTracing).
+        Span span = tracing.start("mesh.gateway.command").tag("mesh.command.type", type).tag("mesh.instance", instanceId);
+        String traceparent = tracing.traceparent(span);
+        if (id != null && !entry.get().ephemeral()) {
+            latency.forwarded(session.id(), id, type); // ephemeral commands get no reply
+        }
         return publisher.send(entry.get().commandTopic(), key.get(), MeshJson.write(envelope), null)
+                .contextWrite(context -> traceparent == null ? context : context.put(MeshTracing.CONTEXT_KEY, traceparent))
+                .doFinally(signal -> span.end())
                 .doOnSuccess(sent -> {
                     reachability.sent();
                     meters.counter("mesh.gateway.commands", "type", type).increment();

@@ -22,6 +22,7 @@ import dev.mesh.contracts.wire.CloseCodes;
 import dev.mesh.contracts.wire.ErrorCode;
 import dev.mesh.contracts.wire.ServerFrame;
 import dev.mesh.gateway.config.GatewayProperties;
+import dev.mesh.gateway.metrics.GatewayMeters;
 import dev.mesh.gateway.presence.GatewayIdentity;
 import dev.mesh.runtime.security.MeshUsers;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -77,7 +78,10 @@ public class SocketSessions {
         Sinks.One<CloseStatus> closing = Sinks.one();
         ClientSession session = new ClientSession(UUID.randomUUID().toString(), address, protocol.format(),
                 properties.outboundQueueLimit().toBytes(),
-                code -> closing.tryEmitValue(new CloseStatus(code, reasonOf(code))));
+                code -> {
+                    meters.counter("mesh.gateway.closes", "reason", GatewayMeters.closeReason(code)).increment();
+                    closing.tryEmitValue(new CloseStatus(code, reasonOf(code)));
+                });
         if (!registry.admit(address, properties.maxConnectionsPerAddress())) {
             meters.counter("mesh.gateway.rejected", "reason", "address_limit").increment();
             return socket.close(new CloseStatus(CloseCodes.TRY_AGAIN_LATER, "Too many connections from your address"));
@@ -126,8 +130,8 @@ public class SocketSessions {
      * activity are handled here, commands go to Kafka.
      */
     public Mono<Void> dispatch(ClientSession session, JsonNode frame, ClientProtocol protocol) {
-        meters.counter("mesh.gateway.frames.in").increment();
         String type = textOf(frame, "type");
+        meters.counter("mesh.gateway.frames.in", "type", GatewayMeters.frameType(type)).increment();
         if ("auth".equals(type)) {
             String token = textOf(frame.path("data"), "token");
             if (token == null) {

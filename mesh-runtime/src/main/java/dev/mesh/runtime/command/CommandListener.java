@@ -11,6 +11,9 @@ import tools.jackson.core.JacksonException;
 
 import dev.mesh.contracts.MeshJson;
 import dev.mesh.contracts.kafka.CommandEnvelope;
+import dev.mesh.runtime.tracing.MeshTracing;
+import io.micrometer.tracing.Span;
+import io.micrometer.tracing.Tracer;
 
 /**
  * Consumes the service's command topic, one record at a time per partition: each command is
@@ -25,9 +28,15 @@ public class CommandListener {
 
     private final CommandProcessor processor;
     private final Duration blockLimit;
+    private final MeshTracing tracing;
 
     public CommandListener(CommandProcessor processor, Duration applyTimeout) {
+        this(processor, applyTimeout, MeshTracing.noop());
+    }
+
+    public CommandListener(CommandProcessor processor, Duration applyTimeout, MeshTracing tracing) {
         this.processor = processor;
+        this.tracing = tracing;
         // The processor answers by itself after applyTimeout; this bound only guards against a hung reply send.
         this.blockLimit = applyTimeout.plusSeconds(15);
     }
@@ -46,6 +55,17 @@ public class CommandListener {
             log.error("Skipping an incomplete command at {}-{}@{}", record.topic(), record.partition(), record.offset());
             return;
         }
-        processor.process(command, record.key()).block(blockLimit);
+        // The command's trace (started at the gateway) continues here; every outbox row and reply
+        // of this command carries it on (MeshTracing).
+        Span span = tracing.startFrom("mesh.command.apply", record.headers())
+                .tag("mesh.command.type", command.type());
+        try (Tracer.SpanInScope scope = tracing.inScope(span)) {
+            String traceparent = tracing.traceparent(span);
+            processor.process(command, record.key())
+                    .contextWrite(context -> traceparent == null ? context : context.put(MeshTracing.CONTEXT_KEY, traceparent))
+                    .block(blockLimit);
+        } finally {
+            span.end();
+        }
     }
 }

@@ -13,6 +13,7 @@ import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.DataIntegrityViolationException;
+import org.springframework.kafka.support.SendResult;
 import org.springframework.transaction.reactive.TransactionalOperator;
 
 import tools.jackson.databind.JsonNode;
@@ -27,6 +28,7 @@ import dev.mesh.runtime.kafka.KafkaPublisher;
 import dev.mesh.runtime.store.IdempotencyStore;
 import dev.mesh.runtime.store.Outbox;
 import dev.mesh.runtime.store.StreamLog;
+import dev.mesh.runtime.tracing.MeshTracing;
 import io.micrometer.core.instrument.MeterRegistry;
 import reactor.core.publisher.Mono;
 
@@ -94,7 +96,8 @@ public class CommandProcessor {
         // of time rolls back, so it never commits after its UNAVAILABLE was sent (two replies).
         return transactions.transactional(apply.timeout(settings.applyTimeout()))
                 .doOnSuccess(v -> count(command, "ok"))
-                .onErrorResume(error -> fail(command, key, asMeshException(command, error)));
+                .onErrorResume(error -> Mono.deferContextual(subscriber -> MeshTracing.withLogContext(subscriber,
+                        () -> fail(command, key, asMeshException(command, error)))));
     }
 
     /** An ephemeral command: applied in its transaction, no idempotency record, no reply of any kind. */
@@ -107,7 +110,7 @@ public class CommandProcessor {
         Mono<Void> apply = Mono.defer(() -> handler.handle(context)).then();
         return transactions.transactional(apply.timeout(settings.applyTimeout()))
                 .doOnSuccess(v -> count(command, "ok"))
-                .onErrorResume(error -> {
+                .onErrorResume(error -> Mono.deferContextual(subscriber -> MeshTracing.withLogContext(subscriber, () -> {
                     if (error instanceof MeshException mesh) {
                         count(command, mesh.code().name());
                         log.debug("Ephemeral {} {} rejected: {}", command.type(), command.commandId(), mesh.getMessage());
@@ -115,8 +118,8 @@ public class CommandProcessor {
                         count(command, "failed");
                         log.warn("Ephemeral {} {} failed: {}", command.type(), command.commandId(), error.toString());
                     }
-                    return Mono.empty();
-                });
+                    return Mono.<Void>empty();
+                })));
     }
 
     private Mono<Void> applyFirst(CommandHandler handler, CommandEnvelope command, String key, String hash) {
@@ -142,9 +145,10 @@ public class CommandProcessor {
         Delivery.Reply reply = new Delivery.Reply(command.replyTo().instanceId(), command.replyTo().sessionId(),
                 command.commandId(), false, error.code().name(), error.getMessage(), error.data());
         return publisher.deliver(key, Delivery.reply(reply))
-                .doOnError(e -> log.warn("Could not send the error reply of {} {}: {}", command.type(),
-                        command.commandId(), e.toString()))
-                .onErrorResume(e -> Mono.empty())
+                .onErrorResume(e -> Mono.deferContextual(subscriber -> MeshTracing.withLogContext(subscriber, () -> {
+                    log.warn("Could not send the error reply of {} {}: {}", command.type(), command.commandId(), e.toString());
+                    return Mono.<SendResult<String, String>>empty();
+                })))
                 .then();
     }
 

@@ -9,6 +9,7 @@ import org.springframework.kafka.support.SendResult;
 import dev.mesh.contracts.MeshJson;
 import dev.mesh.contracts.kafka.Delivery;
 import dev.mesh.contracts.kafka.Topics;
+import dev.mesh.runtime.tracing.MeshTracing;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
@@ -32,9 +33,16 @@ public class KafkaPublisher {
         this.scheduler = scheduler;
     }
 
+    /**
+     * Sends a record; the trace of the command being handled (the {@link MeshTracing#CONTEXT_KEY}
+     * in the subscriber's context, if any) goes with it as a {@code traceparent} header.
+     */
     public Mono<SendResult<String, String>> send(String topic, String key, String value, String audience) {
-        return Mono.defer(() -> Mono.fromFuture(() -> template.send(record(topic, key, value, audience))))
-                .subscribeOn(scheduler);
+        return Mono.deferContextual(context -> {
+            ProducerRecord<String, String> record = record(topic, key, value, audience);
+            MeshTracing.setHeader(record.headers(), context.getOrDefault(MeshTracing.CONTEXT_KEY, null));
+            return Mono.fromFuture(() -> template.send(record));
+        }).subscribeOn(scheduler);
     }
 
     /** A delivery for the gateways, keyed by its stream, with the audience header set. */

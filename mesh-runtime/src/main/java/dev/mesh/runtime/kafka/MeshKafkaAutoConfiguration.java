@@ -1,6 +1,7 @@
 package dev.mesh.runtime.kafka;
 
 import org.apache.kafka.clients.admin.NewTopic;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
@@ -12,8 +13,11 @@ import org.springframework.kafka.core.KafkaTemplate;
 
 import dev.mesh.contracts.kafka.Topics;
 import dev.mesh.runtime.MeshProperties;
+import dev.mesh.runtime.tracing.MeshTracing;
+import io.micrometer.tracing.Tracer;
+import io.micrometer.tracing.propagation.Propagator;
 
-/** Kafka for every mesh app: the topics of the architecture and a non-blocking publisher. */
+/** Kafka for every mesh app: the topics of the architecture, a non-blocking publisher and trace propagation. */
 @AutoConfiguration(after = KafkaAutoConfiguration.class)
 @EnableConfigurationProperties(MeshProperties.class)
 public class MeshKafkaAutoConfiguration {
@@ -22,6 +26,13 @@ public class MeshKafkaAutoConfiguration {
     @ConditionalOnMissingBean
     KafkaPublisher kafkaPublisher(KafkaTemplate<String, String> template) {
         return new KafkaPublisher(template);
+    }
+
+    /** Trace context through Kafka headers and the outbox; a no-op when tracing is off. */
+    @Bean
+    @ConditionalOnMissingBean
+    MeshTracing meshTracing(ObjectProvider<Tracer> tracer, ObjectProvider<Propagator> propagator) {
+        return new MeshTracing(tracer.getIfAvailable(() -> Tracer.NOOP), propagator.getIfAvailable(() -> Propagator.NOOP));
     }
 
     /** In production Strimzi's KafkaTopic resources own the topics; locally we create them. */

@@ -10,6 +10,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,8 +19,10 @@ import org.springframework.kafka.core.KafkaTemplate;
 
 import dev.mesh.runtime.MeshProperties;
 import dev.mesh.runtime.kafka.KafkaPublisher;
+import dev.mesh.runtime.tracing.MeshTracing;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.tracing.Span;
 import io.r2dbc.postgresql.api.PostgresqlConnection;
 import io.r2dbc.spi.Connection;
 import io.r2dbc.spi.ConnectionFactory;
@@ -50,12 +53,19 @@ public class OutboxRelay implements SmartLifecycle {
     private final AtomicInteger leader = new AtomicInteger();
     private final Counter published;
     private final Counter skipped;
+    private final MeshTracing tracing;
     private volatile boolean running;
     private volatile Thread worker;
     private volatile Connection current;
 
     public OutboxRelay(ConnectionFactory connections, KafkaTemplate<String, String> kafka,
                        MeshProperties.Outbox settings, MeterRegistry meters) {
+        this(connections, kafka, settings, meters, MeshTracing.noop());
+    }
+
+    public OutboxRelay(ConnectionFactory connections, KafkaTemplate<String, String> kafka,
+                       MeshProperties.Outbox settings, MeterRegistry meters, MeshTracing tracing) {
+        this.tracing = tracing;
         // The relay's connection must not come from a pool: the advisory lock lives and dies with it.
         this.connections = connections instanceof Wrapped<?> pool && pool.unwrap() instanceof ConnectionFactory raw
                 ? raw : connections;
@@ -166,13 +176,14 @@ public class OutboxRelay implements SmartLifecycle {
 
     private int publishBatch(Connection connection) throws InterruptedException {
         List<Row> rows = Flux.from(connection.createStatement("""
-                        SELECT id, topic, record_key, audience, payload FROM mesh_outbox
+                        SELECT id, topic, record_key, audience, payload, trace_parent FROM mesh_outbox
                         WHERE published_at IS NULL ORDER BY id LIMIT $1""")
                         .bind("$1", settings.batchSize())
                         .execute())
                 .flatMap(result -> result.map((row, meta) -> new Row(row.get("id", Long.class),
                         row.get("topic", String.class), row.get("record_key", String.class),
-                        row.get("audience", String.class), row.get("payload", String.class))))
+                        row.get("audience", String.class), row.get("payload", String.class),
+                        row.get("trace_parent", String.class))))
                 .collectList()
                 .block(Duration.ofSeconds(10));
         if (rows == null || rows.isEmpty()) {
@@ -180,9 +191,27 @@ public class OutboxRelay implements SmartLifecycle {
         }
         // Sent in id order; the idempotent producer keeps that order within each partition.
         List<CompletableFuture<?>> sends = new ArrayList<>(rows.size());
+        List<Span> spans = new ArrayList<>(rows.size());
         for (Row row : rows) {
-            sends.add(kafka.send(KafkaPublisher.record(row.topic, row.key, row.payload, row.audience)));
+            ProducerRecord<String, String> record = KafkaPublisher.record(row.topic, row.key, row.payload, row.audience);
+            if (row.traceparent != null) {
+                // The row's command trace goes on: this hop is the relay's publish, its child the consumers.
+                Span span = tracing.startFrom("mesh.outbox.publish", row.traceparent)
+                        .tag("messaging.destination.name", row.topic);
+                MeshTracing.setHeader(record.headers(), tracing.traceparent(span));
+                spans.add(span);
+            }
+            sends.add(kafka.send(record));
         }
+        try {
+            return awaitSends(connection, rows, sends);
+        } finally {
+            spans.forEach(Span::end);
+        }
+    }
+
+    private int awaitSends(Connection connection, List<Row> rows, List<CompletableFuture<?>> sends)
+            throws InterruptedException {
         List<Long> done = new ArrayList<>(rows.size());
         for (int i = 0; i < rows.size(); i++) {
             try {
@@ -262,6 +291,6 @@ public class OutboxRelay implements SmartLifecycle {
         }
     }
 
-    private record Row(Long id, String topic, String key, String audience, String payload) {
+    private record Row(Long id, String topic, String key, String audience, String payload, String traceparent) {
     }
 }
