@@ -63,6 +63,10 @@ public class CommandForwarder {
         if (data == null || !data.isObject()) {
             return reject(session, id, type + " needs a data object");
         }
+        String invalidText = SocketSessions.invalidText(data);
+        if (invalidText != null) {
+            return reject(session, id, invalidText);
+        }
         Optional<String> key = CommandCatalogue.keyOf(type, data, session.user().id());
         if (key.isEmpty()) {
             return reject(session, id, type + " needs data." + entry.get().keyRule().field());
