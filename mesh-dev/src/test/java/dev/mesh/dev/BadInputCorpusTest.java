@@ -332,7 +332,7 @@ class BadInputCorpusTest {
         Map<String, String> got = new LinkedHashMap<>();
         for (Map.Entry<String, Integer> c : closes.entrySet()) {
             count(c.getKey().startsWith("invalid UTF-8") ? "invalid UTF-8" : c.getKey().contains("binary") ? "binary frames"
-                    : c.getKey().contains("token") ? "unknown types" : "huge frames");
+                    : c.getKey().contains("token") ? "bad auth frame" : "huge frames");
             try (WsTestClient client = connectWithHeader(gateway, STUDENT)) {
                 switch (c.getKey()) {
                     case "65537 bytes" -> client.send(prefix + "w".repeat(65_537 - prefix.length() - suffix.length()) + suffix);
