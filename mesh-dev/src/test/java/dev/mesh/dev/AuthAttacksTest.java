@@ -91,7 +91,8 @@ class AuthAttacksTest {
     /** No log line (message, arguments or stack trace) holds a presented token or its signature. */
     private static void assertNoTokenLogged() {
         List<String> lines = new ArrayList<>();
-        synchronized (logs.list) {
+        // AppenderBase appends under the appender's own lock: copy under it.
+        synchronized (logs) {
             for (ILoggingEvent event : logs.list) {
                 lines.add(event.getFormattedMessage()
                         + (event.getThrowableProxy() == null ? "" : ThrowableProxyUtil.asString(event.getThrowableProxy())));
