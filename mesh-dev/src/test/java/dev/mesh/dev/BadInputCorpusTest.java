@@ -255,6 +255,10 @@ class BadInputCorpusTest {
             corpus.add(command("zero-width and RTL characters", "control " + MeshJson.write(control), "chat:message",
                     "{\"roomId\":" + room + ",\"content\":" + q(control) + "}", new Error("VALIDATION")));
         }
+        corpus.add(validation("SQL and script injection", "id with NUL", "chat:join", false, null)
+                .withFrame("{\"type\":\"chat:join\",\"id\":\"\\u0000\",\"data\":{\"roomId\":" + room + "}}", null));
+        corpus.add(validation("emoji edge cases", "id with a lone surrogate", "chat:join", false, null)
+                .withFrame("{\"type\":\"chat:join\",\"id\":\"a\\ud83d\",\"data\":{\"roomId\":" + room + "}}", null));
         corpus.add(command("emoji edge cases", "lone surrogate", "chat:message", "{\"roomId\":" + room + ",\"content\":\"a\\ud83db\"}",
                 new Error("VALIDATION")));
         for (String emoji : List.of("👍🏽", "👍👍", "", "x", "❤", "👨‍👩‍👧‍👦", "\u200B")) {

@@ -46,8 +46,9 @@ public class CommandForwarder {
 
     Mono<Void> forward(ClientSession session, JsonNode frame, String type) {
         String id = SocketSessions.textOf(frame, "id");
-        if (id != null && (id.isBlank() || id.length() > MAX_ID_LENGTH)) {
-            return reject(session, null, "id must be a non-empty string of at most " + MAX_ID_LENGTH + " characters");
+        if (id != null && (id.isBlank() || id.length() > MAX_ID_LENGTH || SocketSessions.invalidText(id) != null)) {
+            return reject(session, null, "id must be a non-empty string of at most " + MAX_ID_LENGTH
+                    + " characters, without NUL or lone surrogates");
         }
         if (type == null) {
             return reject(session, id, "Every frame needs a type");

@@ -293,7 +293,7 @@ public class SocketSessions {
         return null;
     }
 
-    private static String invalidText(String text) {
+    static String invalidText(String text) {
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);
             if (c == 0) {
