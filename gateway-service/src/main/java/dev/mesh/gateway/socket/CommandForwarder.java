@@ -53,8 +53,9 @@ public class CommandForwarder {
 
     Mono<Void> forward(ClientSession session, JsonNode frame, String type) {
         String id = SocketSessions.textOf(frame, "id");
-        if (id != null && (id.isBlank() || id.length() > MAX_ID_LENGTH)) {
-            return reject(session, null, "id must be a non-empty string of at most " + MAX_ID_LENGTH + " characters");
+        if (id != null && (id.isBlank() || id.length() > MAX_ID_LENGTH || SocketSessions.invalidText(id) != null)) {
+            return reject(session, null, "id must be a non-empty string of at most " + MAX_ID_LENGTH
+                    + " characters, without NUL or lone surrogates");
         }
         if (type == null) {
             return reject(session, id, "Every frame needs a type");
@@ -69,6 +70,10 @@ public class CommandForwarder {
         JsonNode data = frame.get("data");
         if (data == null || !data.isObject()) {
             return reject(session, id, type + " needs a data object");
+        }
+        String invalidText = SocketSessions.invalidText(data);
+        if (invalidText != null) {
+            return reject(session, id, invalidText);
         }
         Optional<String> key = CommandCatalogue.keyOf(type, data, session.user().id());
         if (key.isEmpty()) {

@@ -33,11 +33,23 @@ public class OriginCheck implements WebFilter {
     public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
         String path = exchange.getRequest().getPath().pathWithinApplication().value();
         String origin = exchange.getRequest().getHeaders().getFirst(HttpHeaders.ORIGIN);
-        if ((path.equals("/ws") || path.startsWith("/socket.io")) && origin != null && CorsUtils.isCorsRequest(exchange.getRequest())
-                && !properties.allowedOrigins().contains(origin)) {
+        // Every WebSocket upgrade, whatever its raw path looks like: the handler mapping matches a
+        // decoded path without matrix parameters, so "/%77s" or "/ws;x" also reach the socket.
+        boolean socket = "websocket".equalsIgnoreCase(exchange.getRequest().getHeaders().getUpgrade())
+                || path.equals("/ws") || path.startsWith("/socket.io");
+        if (socket && origin != null && !properties.allowedOrigins().contains(origin) && crossOrigin(exchange)) {
             exchange.getResponse().setStatusCode(HttpStatus.FORBIDDEN);
             return exchange.getResponse().setComplete();
         }
         return chain.filter(exchange);
+    }
+
+    /** An Origin that cannot even be parsed (e.g. a port that is not a number) is cross-origin. */
+    private static boolean crossOrigin(ServerWebExchange exchange) {
+        try {
+            return CorsUtils.isCorsRequest(exchange.getRequest());
+        } catch (IllegalArgumentException unparsable) {
+            return true;
+        }
     }
 }

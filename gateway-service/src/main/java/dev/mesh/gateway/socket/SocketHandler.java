@@ -19,8 +19,8 @@ import reactor.core.publisher.Mono;
 /**
  * The native protocol at {@code /ws} (ARCHITECTURE §4): JSON frames both ways; authentication
  * by the upgrade's {@code Authorization} header or a first {@code auth} frame. Bad input is
- * answered, never fatal — except a frame over the size limit (1009, by Netty) and binary
- * frames (1003).
+ * answered, never fatal — except a frame over the size limit (1009, by Netty), binary
+ * frames (1003) and text that is not valid UTF-8 (1007).
  */
 @Component
 public class SocketHandler implements WebSocketHandler, ClientProtocol {
@@ -58,9 +58,14 @@ public class SocketHandler implements WebSocketHandler, ClientProtocol {
         if (message.getType() != WebSocketMessage.Type.TEXT) {
             return Mono.empty(); // control frames: Netty answers pings itself
         }
+        String text = SocketSessions.strictText(message);
+        if (text == null) {
+            session.close(CloseCodes.INVALID_UTF8);
+            return Mono.empty();
+        }
         JsonNode frame;
         try {
-            frame = MeshJson.mapper().readTree(message.getPayloadAsText());
+            frame = MeshJson.mapper().readTree(text);
         } catch (JacksonException e) {
             frame = null;
         }

@@ -1,6 +1,9 @@
 package dev.mesh.gateway.socket;
 
 import java.net.InetSocketAddress;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.UUID;
 
@@ -10,6 +13,7 @@ import org.springframework.security.oauth2.jwt.Jwt;
 import org.springframework.security.oauth2.jwt.ReactiveJwtDecoder;
 import org.springframework.stereotype.Component;
 import org.springframework.web.reactive.socket.CloseStatus;
+import org.springframework.web.reactive.socket.WebSocketMessage;
 import org.springframework.web.reactive.socket.WebSocketSession;
 
 import tools.jackson.databind.JsonNode;
@@ -243,6 +247,71 @@ public class SocketSessions {
         return loop != null ? Schedulers.fromExecutor(loop) : Schedulers.immediate();
     }
 
+    /**
+     * A text frame's payload decoded strictly: null when it is not valid UTF-8, for the caller to
+     * close the socket with 1007 (ARCHITECTURE §4) instead of reading replacement characters.
+     */
+    public static String strictText(WebSocketMessage message) {
+        java.nio.ByteBuffer bytes = java.nio.ByteBuffer.allocate(message.getPayload().readableByteCount());
+        message.getPayload().toByteBuffer(message.getPayload().readPosition(), bytes, 0, bytes.capacity());
+        try {
+            return StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(bytes)
+                    .toString();
+        } catch (CharacterCodingException e) {
+            return null;
+        }
+    }
+
+    /**
+     * Why the text in a frame's data cannot be stored as sent, or null: U+0000 (PostgreSQL text
+     * cannot hold it) or a lone UTF-16 surrogate (it would be stored as '?'). Names count too.
+     */
+    public static String invalidText(JsonNode node) {
+        if (node == null) {
+            return null;
+        }
+        if (node.isString()) {
+            return invalidText(node.asString());
+        }
+        if (node.isObject()) {
+            for (java.util.Map.Entry<String, JsonNode> field : node.properties()) {
+                String invalid = invalidText(field.getKey());
+                if (invalid == null) {
+                    invalid = invalidText(field.getValue());
+                }
+                if (invalid != null) {
+                    return invalid;
+                }
+            }
+        } else if (node.isArray()) {
+            for (JsonNode element : node) {
+                String invalid = invalidText(element);
+                if (invalid != null) {
+                    return invalid;
+                }
+            }
+        }
+        return null;
+    }
+
+    static String invalidText(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == 0) {
+                return "Text must not contain NUL (U+0000) characters";
+            }
+            if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                return "Text must be valid Unicode: a lone surrogate (\\u" + Integer.toHexString(c) + ") is not a character";
+            }
+        }
+        return null;
+    }
+
     public static String textOf(JsonNode node, String field) {
         JsonNode value = node == null ? null : node.get(field);
         return value != null && value.isString() ? value.asString() : null;
@@ -258,6 +327,7 @@ public class SocketSessions {
             case CloseCodes.AUTH_FAILED -> "Authentication failed or expired";
             case CloseCodes.FORBIDDEN -> "Forbidden";
             case CloseCodes.BINARY_NOT_ACCEPTED -> "Only text frames are accepted";
+            case CloseCodes.INVALID_UTF8 -> "Text frames must be valid UTF-8";
             case CloseCodes.TRY_AGAIN_LATER -> "Too slow or overloaded; reconnect later";
             case CloseCodes.POLICY -> "Too many frames after being told to wait";
             case CloseCodes.SERVICE_RESTART -> "Server restarting; reconnect";

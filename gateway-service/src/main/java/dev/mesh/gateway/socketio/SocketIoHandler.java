@@ -83,9 +83,14 @@ public class SocketIoHandler implements WebSocketHandler, ClientProtocol {
         if (message.getType() != WebSocketMessage.Type.TEXT) {
             return Mono.empty();
         }
+        String text = SocketSessions.strictText(message);
+        if (text == null) {
+            session.close(CloseCodes.INVALID_UTF8);
+            return Mono.empty();
+        }
         SocketIoPacket packet;
         try {
-            packet = SocketIoPacket.parse(message.getPayloadAsText());
+            packet = SocketIoPacket.parse(text);
         } catch (IllegalArgumentException e) {
             session.sendFrame(ServerFrame.error(null, ErrorCode.VALIDATION, "Malformed packet: " + e.getMessage(), null));
             return Mono.empty();

@@ -3,6 +3,7 @@ package dev.mesh.testkit.auth;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Base64;
 import java.util.Date;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -14,12 +15,14 @@ import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.MACSigner;
 import com.nimbusds.jose.crypto.RSASSASigner;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.KeyUse;
 import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
 import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.PlainJWT;
 import com.nimbusds.jwt.SignedJWT;
 import dev.mesh.contracts.MeshJson;
 import dev.mesh.testkit.auth.UserDirectory.User;
@@ -127,6 +130,7 @@ public final class TokenIssuer implements AutoCloseable {
         private String issuer = issuerUri;
         private String audience = AUDIENCE;
         private boolean unknownKey;
+        private Instant notBefore;
 
         private TokenSpec(String userId, String name, List<String> roles) {
             this.userId = userId;
@@ -159,6 +163,12 @@ public final class TokenIssuer implements AutoCloseable {
             return this;
         }
 
+        /** Not valid before {@code notBefore} ({@code nbf}); verifiers allow some clock skew (60 s), so put it further ahead. */
+        public TokenSpec notBefore(Instant notBefore) {
+            this.notBefore = notBefore;
+            return this;
+        }
+
         /** Any further claim, or a replacement of a standard one. */
         public TokenSpec claim(String claim, Object value) {
             extraClaims.put(claim, value);
@@ -166,6 +176,35 @@ public final class TokenIssuer implements AutoCloseable {
         }
 
         public String sign() {
+            RSAKey signingKey = unknownKey ? UnknownKey.forKeyId(key.getKeyID()) : key;
+            return TokenIssuer.sign(signingKey, claims());
+        }
+
+        /** The same claims unsigned: header {@code {"alg":"none"}} and an empty signature. */
+        public String signWithAlgNone() {
+            return new PlainJWT(claims()).serialize();
+        }
+
+        /**
+         * The same claims signed HS256 with the issuer's public key (its PEM text) as the HMAC
+         * secret: the algorithm-confusion attack on verifiers that take the key but trust the
+         * token's {@code alg}.
+         */
+        public String signHs256WithThePublicKey() {
+            JWSHeader header = new JWSHeader.Builder(JWSAlgorithm.HS256)
+                    .keyID(key.getKeyID())
+                    .type(JOSEObjectType.JWT)
+                    .build();
+            SignedJWT jwt = new SignedJWT(header, claims());
+            try {
+                jwt.sign(new MACSigner(publicKeyPem().getBytes(StandardCharsets.US_ASCII)));
+            } catch (JOSEException e) {
+                throw new IllegalStateException("cannot sign a token", e);
+            }
+            return jwt.serialize();
+        }
+
+        private JWTClaimsSet claims() {
             Instant now = Instant.now();
             Instant expires = now.plus(ttl);
             // An expired token was issued a full lifetime before it expired, as a real one would have been.
@@ -179,10 +218,42 @@ public final class TokenIssuer implements AutoCloseable {
                     .issueTime(Date.from(issued))
                     .expirationTime(Date.from(expires))
                     .jwtID(UUID.randomUUID().toString());
+            if (notBefore != null) {
+                claims.notBeforeTime(Date.from(notBefore));
+            }
             extraClaims.forEach(claims::claim);
-            RSAKey signingKey = unknownKey ? UnknownKey.forKeyId(key.getKeyID()) : key;
-            return TokenIssuer.sign(signingKey, claims.build());
+            return claims.build();
         }
+    }
+
+    /** This issuer's public key as PEM text, as it would be published. */
+    public String publicKeyPem() {
+        try {
+            String base64 = Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
+                    .encodeToString(key.toRSAPublicKey().getEncoded());
+            return "-----BEGIN PUBLIC KEY-----\n" + base64 + "\n-----END PUBLIC KEY-----\n";
+        } catch (JOSEException e) {
+            throw new IllegalStateException("cannot export the public key", e);
+        }
+    }
+
+    /**
+     * {@code token} with one payload claim replaced (e.g. {@code roles} raised to admin) and
+     * its header and signature kept as they were: a tampered token whose signature no longer
+     * matches.
+     */
+    public static String tampered(String token, String claim, Object value) {
+        String[] parts = token.split("\\.", -1);
+        if (parts.length != 3) {
+            throw new IllegalArgumentException("not a signed JWT");
+        }
+        Base64.Decoder decoder = Base64.getUrlDecoder();
+        tools.jackson.databind.node.ObjectNode payload = (tools.jackson.databind.node.ObjectNode)
+                MeshJson.mapper().readTree(new String(decoder.decode(parts[1]), StandardCharsets.UTF_8));
+        payload.set(claim, MeshJson.tree(value));
+        String encoded = Base64.getUrlEncoder().withoutPadding()
+                .encodeToString(MeshJson.write(payload).getBytes(StandardCharsets.UTF_8));
+        return parts[0] + "." + encoded + "." + parts[2];
     }
 
     private static String sign(RSAKey signingKey, JWTClaimsSet claims) {

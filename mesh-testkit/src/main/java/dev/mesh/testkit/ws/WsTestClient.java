@@ -70,6 +70,15 @@ public final class WsTestClient implements AutoCloseable {
         }
     }
 
+    /** A text frame of raw bytes, which need not be valid UTF-8. */
+    private record RawText(byte[] bytes) implements Outgoing {
+
+        @Override
+        public WebSocketFrame frame() {
+            return new TextWebSocketFrame(Unpooled.wrappedBuffer(bytes));
+        }
+    }
+
     private record Binary(byte[] bytes) implements Outgoing {
 
         @Override
@@ -237,6 +246,11 @@ public final class WsTestClient implements AutoCloseable {
     /** Sends a record, map or JSON node as one JSON text frame; a String goes as given. */
     public void send(Object frame) {
         send(frame instanceof String raw ? raw : MeshJson.write(frame));
+    }
+
+    /** Sends a text frame of these bytes as they are, valid UTF-8 or not (a test of the server's decoding). */
+    public void sendTextBytes(byte[] bytes) {
+        emit(new RawText(bytes.clone()));
     }
 
     public void sendBinary(byte[] bytes) {

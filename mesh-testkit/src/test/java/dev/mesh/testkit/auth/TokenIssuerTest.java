@@ -7,16 +7,22 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Date;
 import java.util.List;
 import java.util.Set;
 
 import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.crypto.MACVerifier;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.source.ImmutableJWKSet;
 import com.nimbusds.jose.proc.JWSVerificationKeySelector;
 import com.nimbusds.jose.proc.SecurityContext;
 import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.JWTParser;
+import com.nimbusds.jwt.SignedJWT;
 import com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier;
 import com.nimbusds.jwt.proc.DefaultJWTProcessor;
 import dev.mesh.contracts.MeshJson;
@@ -70,6 +76,28 @@ class TokenIssuerTest {
         }
         assertThatThrownBy(() -> verifier.process(unknownKey, null)).hasMessageContaining("Signed JWT rejected");
         assertThatThrownBy(() -> verifier.process(expired, null)).hasMessageContaining("Expired");
+    }
+
+    @Test
+    void attackTokensAreWhatTheySayAndDoNotVerify() throws Exception {
+        DefaultJWTProcessor<SecurityContext> verifier = verifier();
+        TokenIssuer.TokenSpec alan = issuer.forUser("u-2", "Alan", List.of("student"));
+        String none = alan.signWithAlgNone();
+        String confused = alan.signHs256WithThePublicKey();
+        String early = issuer.forUser("u-2", "Alan", List.of("student")).notBefore(Instant.now().plus(Duration.ofMinutes(10))).sign();
+        String raised = TokenIssuer.tampered(issuer.token("u-2", "Alan", List.of("student")), "roles", List.of("admin"));
+
+        assertThat(JWTParser.parse(none).getHeader().getAlgorithm().getName()).isEqualTo("none");
+        assertThat(none).endsWith(".");
+        SignedJWT hs256 = SignedJWT.parse(confused);
+        assertThat(hs256.getHeader().getAlgorithm()).isEqualTo(JWSAlgorithm.HS256);
+        assertThat(hs256.verify(new MACVerifier(issuer.publicKeyPem().getBytes(StandardCharsets.US_ASCII)))).isTrue();
+        assertThat(SignedJWT.parse(early).getJWTClaimsSet().getNotBeforeTime()).isAfter(new Date());
+        assertThat(SignedJWT.parse(raised).getJWTClaimsSet().getStringListClaim("roles")).containsExactly("admin");
+
+        for (String bad : List.of(none, confused, early, raised)) {
+            assertThatThrownBy(() -> verifier.process(bad, null)).isInstanceOf(Exception.class);
+        }
     }
 
     @Test
