@@ -471,6 +471,49 @@ export class MeshClient {
     return attach(this.seqs.get(topic));
   }
 
+  /**
+   * Joins a live quiz session (as a player, or as its host again) and keeps it joined: resolves
+   * with the `quiz:join` ack (state, open question with its `deadline`, score, answers…). After a
+   * reconnect it sends `quiz:join {sessionId, sinceSeq}` again: the missed events come first, each
+   * once; every join's ack is also emitted as `quiz:joined` so the page can redraw from the
+   * snapshot (it stands in when `recovered` is false).
+   */
+  async joinQuiz(sessionId) {
+    const attach = this.quizAttach(sessionId);
+    return attach(this.seqs.get(`quiz:session:${sessionId}`));
+  }
+
+  /**
+   * Opens a session of one of my quizzes (`quiz:host`): resolves with `{sessionId, joinCode,
+   * state, title, total, lastSeq}`. The session is resumed like `joinQuiz` (the host's own
+   * join re-attaches the host-only topic too).
+   */
+  async hostQuiz(quizId, roomId) {
+    const ack = await this.request('quiz:host', roomId ? { quizId, roomId } : { quizId });
+    this.seqs.advance(`quiz:session:${ack.sessionId}`, ack.lastSeq);
+    this.quizAttach(ack.sessionId);
+    return ack;
+  }
+
+  quizAttach(sessionId) {
+    const topic = `quiz:session:${sessionId}`;
+    const attach = async (sinceSeq) => {
+      const data = sinceSeq == null ? { sessionId } : { sessionId, sinceSeq };
+      const ack = await this.attachRequest('quiz:join', data);
+      if (sinceSeq != null && !ack.recovered) this.seqs.set(topic, ack.lastSeq);
+      else this.seqs.advance(topic, ack.lastSeq);
+      this.emit('quiz:joined', ack);
+      return ack;
+    };
+    this.resumers.set(topic, attach);
+    return attach;
+  }
+
+  /** Stops resuming a quiz session (the page left it). */
+  leaveQuiz(sessionId) {
+    this.untrack(`quiz:session:${sessionId}`);
+  }
+
   /** Leaves a room (the membership ends) and stops resuming it. */
   async leaveRoom(roomId) {
     this.untrack(`chat:room:${roomId}`);

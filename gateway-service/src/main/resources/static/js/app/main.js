@@ -6,6 +6,7 @@ import { clientConfig, demoUsers, devLogin, oidcCallback, oidcRedirect, resumeSe
 import { apiClient } from './api.js';
 import { Presence, statusControl } from './presence.js';
 import { Chat } from './chat.js';
+import { Quiz } from './quiz.js';
 
 /**
  * The views of the app, in the order of the header's tabs: each is {id, label, mount(context, host)}.
@@ -16,6 +17,11 @@ export const views = [
     const chat = new Chat({ ...context, host });
     chat.start().catch((e) => toast(`Could not load the rooms: ${e.message}`, 'error'));
     return chat;
+  } },
+  { id: 'quiz', label: 'Quiz', mount: (context, host) => {
+    const quiz = new Quiz({ ...context, host });
+    quiz.start();
+    return quiz;
   } },
 ];
 
