@@ -201,6 +201,47 @@ test('a replay too large to send inline is reported as a gap to page over HTTP',
   client.close();
 });
 
+test('quiz sessions, hosted or joined, are joined again with sinceSeq after a reconnect; every join ack is emitted as quiz:joined', async () => {
+  const client = newClient();
+  const questions = [];
+  const joins = [];
+  client.on('quiz:question', (data, frame) => questions.push(frame.seq));
+  client.on('quiz:joined', (ack) => joins.push(ack.sessionId));
+  client.connect();
+  await until(() => FakeSocket.all[0]?.sent.length === 1, 'auth');
+  const first = FakeSocket.all[0];
+  first.push(welcome());
+  await until(() => client.state === 'open', 'open');
+  const hosted = client.hostQuiz('quiz-1');
+  const host = first.frames('quiz:host')[0];
+  assert.deepEqual(host.data, { quizId: 'quiz-1' });
+  first.push({ type: 'ack', ref: host.id, data: { sessionId: 'h', joinCode: '123456', state: 'lobby', lastSeq: 1 } });
+  assert.equal((await hosted).joinCode, '123456');
+  const played = client.joinQuiz('p');
+  const join = first.frames('quiz:join')[0];
+  assert.deepEqual(join.data, { sessionId: 'p' });
+  first.push({ type: 'ack', ref: join.id, data: { sessionId: 'p', lastSeq: 4, recovered: true } });
+  await played;
+  first.push({ type: 'quiz:question', topic: 'quiz:session:p', seq: 5, data: { index: 0 } });
+
+  first.drop(1006);
+  await until(() => FakeSocket.all[1]?.sent.length === 1, 'the second socket');
+  const second = FakeSocket.all[1];
+  second.push(welcome());
+  const rejoins = second.frames('quiz:join');
+  assert.deepEqual(rejoins.map((f) => f.data), [{ sessionId: 'h', sinceSeq: 1 }, { sessionId: 'p', sinceSeq: 5 }]);
+  second.push({ type: 'quiz:question', topic: 'quiz:session:p', seq: 5, data: { index: 0 } });
+  second.push({ type: 'quiz:question', topic: 'quiz:session:p', seq: 6, data: { index: 1 } });
+  for (const f of rejoins) second.push({ type: 'ack', ref: f.id, data: { sessionId: f.data.sessionId, lastSeq: 6, recovered: true } });
+  await until(() => joins.length === 3, 'the rejoins');
+  assert.deepEqual(joins, ['p', 'h', 'p']);
+  assert.deepEqual(questions, [5, 6], 'the replayed question is delivered once');
+  client.leaveQuiz('p');
+  second.push({ type: 'resync', data: { topic: 'quiz:session:p' } });
+  assert.equal(second.frames('quiz:join').length, 2, 'a left session is not joined again');
+  client.close();
+});
+
 test('a draining gateway chooses the pause; resync re-joins with the last seq', async () => {
   const client = newClient({ backoff: { initialMs: 60000, maxMs: 60000 } });
   client.connect();
