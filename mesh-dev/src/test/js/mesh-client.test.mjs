@@ -67,7 +67,7 @@ function newClient(options = {}) {
   FakeSocket.all = [];
   return new MeshClient({
     url: 'ws://test/ws', getToken: async () => 'token-1', WebSocket: FakeSocket,
-    backoff: { initialMs: 10, maxMs: 40 }, ...options,
+    backoff: { initialMs: 10, maxMs: 40 }, notifications: false, ...options,
   });
 }
 
@@ -239,6 +239,40 @@ test('quiz sessions, hosted or joined, are joined again with sinceSeq after a re
   client.leaveQuiz('p');
   second.push({ type: 'resync', data: { topic: 'quiz:session:p' } });
   assert.equal(second.frames('quiz:join').length, 2, 'a left session is not joined again');
+  client.close();
+});
+
+test('notification:sync goes out after every connect with the last seq; the queue waits for it', async () => {
+  const client = newClient({ notifications: true });
+  const synced = [];
+  const news = [];
+  client.on('notification:synced', (ack) => synced.push(ack));
+  client.on('notification:new', (data, frame) => news.push(frame.seq));
+  client.connect();
+  await until(() => FakeSocket.all[0]?.sent.length === 1, 'auth');
+  const first = FakeSocket.all[0];
+  first.push(welcome());
+  const sync = first.frames('notification:sync')[0];
+  assert.deepEqual(sync.data, {});
+  first.push({ type: 'ack', ref: sync.id, data: { lastSeq: 3, recovered: true, unread: 1 } });
+  await until(() => client.state === 'open', 'open');
+  first.push({ type: 'notification:new', topic: 'notifications:user:alan', seq: 4, data: {} });
+  first.drop(1006);
+  const offline = client.request('notification:read_all');
+  await until(() => FakeSocket.all[1]?.sent.length === 1, 'the second socket');
+  const second = FakeSocket.all[1];
+  second.push(welcome());
+  const resync = second.frames('notification:sync')[0];
+  assert.deepEqual(resync.data, { sinceSeq: 4 });
+  assert.equal(second.frames('notification:read_all').length, 0, 'the queue waits for the sync');
+  second.push({ type: 'notification:new', topic: 'notifications:user:alan', seq: 4, data: {} });
+  second.push({ type: 'notification:new', topic: 'notifications:user:alan', seq: 5, data: {} });
+  second.push({ type: 'ack', ref: resync.id, data: { lastSeq: 5, recovered: true, unread: 2 } });
+  await until(() => second.frames('notification:read_all').length === 1, 'the queued command');
+  second.push({ type: 'ack', ref: second.frames('notification:read_all')[0].id, data: { updated: 2, unread: 0 } });
+  assert.deepEqual(await offline, { updated: 2, unread: 0 });
+  assert.deepEqual(news, [4, 5]);
+  assert.deepEqual(synced.map((s) => [s.unread, s.resumed]), [[1, false], [2, true]]);
   client.close();
 });
 

@@ -138,6 +138,16 @@ class BrowserChatTest {
             b.send("!");
             a.waitUntil("the mention is highlighted for A", d -> a.message("thanks @" + alice + " !")
                     .getAttribute("class").contains("mentions-me"));
+
+            // The mention rings A's bell (the list shows it, unread until "Mark all read"); A's reply rings B's.
+            a.waitUntil("A's bell counts the mention", d -> d.findElement(By.id("bell-count")).getText().equals("1"));
+            a.driver.findElement(By.id("bell")).click();
+            WebElement item = a.waitFor(d -> d.findElement(By.cssSelector("#notification-list li.notification[data-kind=mention]")));
+            assertThat(item.getAttribute("class")).contains("unread");
+            a.driver.findElement(By.id("read-all")).click();
+            a.waitUntil("the bell is quiet once all is read", d -> !d.findElement(By.id("bell-count")).isDisplayed()
+                    && !d.findElement(By.cssSelector("#notification-list li.notification")).getAttribute("class").contains("unread"));
+            b.waitUntil("B's bell counts A's reply", d -> d.findElement(By.id("bell-count")).getText().equals("1"));
         }
     }
 
