@@ -13,7 +13,8 @@ import org.openqa.selenium.WebElement;
  * A live quiz in three browsers: an instructor authors a three-question quiz in the page, hosts
  * it and reads the join code off the screen; two players (each on another gateway than the host
  * or each other's) type the code, answer every question while its countdown runs, see whether
- * they were right and their rank, and every page ends on the same final ranking.
+ * they were right and their rank, and every page ends on the same final ranking. One player's
+ * connection is cut after the first question; the page rejoins the session and plays on.
  */
 class BrowserQuizTest {
 
@@ -82,6 +83,14 @@ class BrowserQuizTest {
                     b.waitUntil("Bob's verdict", d -> bobVerdict.equals(d.findElement(By.id("quiz-verdict")).getText()));
                     a.waitUntil("Ann's rank", d -> d.findElement(By.id("quiz-score")).getText().contains("rank 1 of 2"));
                     b.waitUntil("Bob's rank", d -> d.findElement(By.id("quiz-score")).getText().contains("rank 2 of 2"));
+                }
+                if (index == 0) {
+                    // Bob's connection drops between questions: the library reconnects and joins the session
+                    // again with sinceSeq, so the next question reaches him (live or replayed) and counts.
+                    Object before = b.js("return window.meshClient.welcome.sessionId");
+                    b.js("window.meshClient.ws.close(4000, 'test: cut')");
+                    b.waitUntil("Bob reconnected", d -> "open".equals(b.js("return document.body.dataset.connection"))
+                            && !before.equals(b.js("return window.meshClient.welcome.sessionId")));
                 }
             }
 
