@@ -67,7 +67,7 @@ function newClient(options = {}) {
   FakeSocket.all = [];
   return new MeshClient({
     url: 'ws://test/ws', getToken: async () => 'token-1', WebSocket: FakeSocket,
-    backoff: { initialMs: 10, maxMs: 40 }, ...options,
+    backoff: { initialMs: 10, maxMs: 40 }, notifications: false, ...options,
   });
 }
 
@@ -198,6 +198,81 @@ test('a replay too large to send inline is reported as a gap to page over HTTP',
   await until(() => gaps.length === 1, 'the gap');
   assert.deepEqual(gaps[0], { topic: 'chat:room:r1', roomId: 'r1', afterSeq: 5, lastSeq: 500 });
   assert.equal(client.lastSeq('chat:room:r1'), 500);
+  client.close();
+});
+
+test('quiz sessions, hosted or joined, are joined again with sinceSeq after a reconnect; every join ack is emitted as quiz:joined', async () => {
+  const client = newClient();
+  const questions = [];
+  const joins = [];
+  client.on('quiz:question', (data, frame) => questions.push(frame.seq));
+  client.on('quiz:joined', (ack) => joins.push(ack.sessionId));
+  client.connect();
+  await until(() => FakeSocket.all[0]?.sent.length === 1, 'auth');
+  const first = FakeSocket.all[0];
+  first.push(welcome());
+  await until(() => client.state === 'open', 'open');
+  const hosted = client.hostQuiz('quiz-1');
+  const host = first.frames('quiz:host')[0];
+  assert.deepEqual(host.data, { quizId: 'quiz-1' });
+  first.push({ type: 'ack', ref: host.id, data: { sessionId: 'h', joinCode: '123456', state: 'lobby', lastSeq: 1 } });
+  assert.equal((await hosted).joinCode, '123456');
+  const played = client.joinQuiz('p');
+  const join = first.frames('quiz:join')[0];
+  assert.deepEqual(join.data, { sessionId: 'p' });
+  first.push({ type: 'ack', ref: join.id, data: { sessionId: 'p', lastSeq: 4, recovered: true } });
+  await played;
+  first.push({ type: 'quiz:question', topic: 'quiz:session:p', seq: 5, data: { index: 0 } });
+
+  first.drop(1006);
+  await until(() => FakeSocket.all[1]?.sent.length === 1, 'the second socket');
+  const second = FakeSocket.all[1];
+  second.push(welcome());
+  const rejoins = second.frames('quiz:join');
+  assert.deepEqual(rejoins.map((f) => f.data), [{ sessionId: 'h', sinceSeq: 1 }, { sessionId: 'p', sinceSeq: 5 }]);
+  second.push({ type: 'quiz:question', topic: 'quiz:session:p', seq: 5, data: { index: 0 } });
+  second.push({ type: 'quiz:question', topic: 'quiz:session:p', seq: 6, data: { index: 1 } });
+  for (const f of rejoins) second.push({ type: 'ack', ref: f.id, data: { sessionId: f.data.sessionId, lastSeq: 6, recovered: true } });
+  await until(() => joins.length === 3, 'the rejoins');
+  assert.deepEqual(joins, ['p', 'h', 'p']);
+  assert.deepEqual(questions, [5, 6], 'the replayed question is delivered once');
+  client.leaveQuiz('p');
+  second.push({ type: 'resync', data: { topic: 'quiz:session:p' } });
+  assert.equal(second.frames('quiz:join').length, 2, 'a left session is not joined again');
+  client.close();
+});
+
+test('notification:sync goes out after every connect with the last seq; the queue waits for it', async () => {
+  const client = newClient({ notifications: true });
+  const synced = [];
+  const news = [];
+  client.on('notification:synced', (ack) => synced.push(ack));
+  client.on('notification:new', (data, frame) => news.push(frame.seq));
+  client.connect();
+  await until(() => FakeSocket.all[0]?.sent.length === 1, 'auth');
+  const first = FakeSocket.all[0];
+  first.push(welcome());
+  const sync = first.frames('notification:sync')[0];
+  assert.deepEqual(sync.data, {});
+  first.push({ type: 'ack', ref: sync.id, data: { lastSeq: 3, recovered: true, unread: 1 } });
+  await until(() => client.state === 'open', 'open');
+  first.push({ type: 'notification:new', topic: 'notifications:user:alan', seq: 4, data: {} });
+  first.drop(1006);
+  const offline = client.request('notification:read_all');
+  await until(() => FakeSocket.all[1]?.sent.length === 1, 'the second socket');
+  const second = FakeSocket.all[1];
+  second.push(welcome());
+  const resync = second.frames('notification:sync')[0];
+  assert.deepEqual(resync.data, { sinceSeq: 4 });
+  assert.equal(second.frames('notification:read_all').length, 0, 'the queue waits for the sync');
+  second.push({ type: 'notification:new', topic: 'notifications:user:alan', seq: 4, data: {} });
+  second.push({ type: 'notification:new', topic: 'notifications:user:alan', seq: 5, data: {} });
+  second.push({ type: 'ack', ref: resync.id, data: { lastSeq: 5, recovered: true, unread: 2 } });
+  await until(() => second.frames('notification:read_all').length === 1, 'the queued command');
+  second.push({ type: 'ack', ref: second.frames('notification:read_all')[0].id, data: { updated: 2, unread: 0 } });
+  assert.deepEqual(await offline, { updated: 2, unread: 0 });
+  assert.deepEqual(news, [4, 5]);
+  assert.deepEqual(synced.map((s) => [s.unread, s.resumed]), [[1, false], [2, true]]);
   client.close();
 });
 

@@ -83,6 +83,7 @@ const DEFAULTS = {
   maxRetries: 5,
   // Refresh when this share of the token's remaining life is left, but at least this many ms before.
   refreshAheadMs: 60000,
+  notifications: true, // send notification:sync {sinceSeq} after every connect
   // A socket silent for this many heartbeats is taken as dead (a cut cable sends no close).
   missedHeartbeats: 2,
 };
@@ -291,6 +292,7 @@ export class MeshClient {
     this.scheduleRefresh(data.tokenExpiresAt);
     const socket = this.ws;
     this.setState('resuming', { instanceId: data.instanceId, resumed: !first });
+    if (this.options.notifications && data.userId) this.trackNotifications(data.userId);
     // Every topic first (their missed events arrive before each join's ack), then the queue.
     const topics = [...this.resumers.keys()];
     await Promise.all(topics.map((topic) => this.resume(topic).catch((e) => this.emit('error', e))));
@@ -469,6 +471,67 @@ export class MeshClient {
     };
     this.resumers.set(topic, attach);
     return attach(this.seqs.get(topic));
+  }
+
+  /**
+   * Joins a live quiz session (as a player, or as its host again) and keeps it joined: resolves
+   * with the `quiz:join` ack (state, open question with its `deadline`, score, answers…). After a
+   * reconnect it sends `quiz:join {sessionId, sinceSeq}` again: the missed events come first, each
+   * once; every join's ack is also emitted as `quiz:joined` so the page can redraw from the
+   * snapshot (it stands in when `recovered` is false).
+   */
+  async joinQuiz(sessionId) {
+    const attach = this.quizAttach(sessionId);
+    return attach(this.seqs.get(`quiz:session:${sessionId}`));
+  }
+
+  /**
+   * Opens a session of one of my quizzes (`quiz:host`): resolves with `{sessionId, joinCode,
+   * state, title, total, lastSeq}`. The session is resumed like `joinQuiz` (the host's own
+   * join re-attaches the host-only topic too).
+   */
+  async hostQuiz(quizId, roomId) {
+    const ack = await this.request('quiz:host', roomId ? { quizId, roomId } : { quizId });
+    this.seqs.advance(`quiz:session:${ack.sessionId}`, ack.lastSeq);
+    this.quizAttach(ack.sessionId);
+    return ack;
+  }
+
+  quizAttach(sessionId) {
+    const topic = `quiz:session:${sessionId}`;
+    const attach = async (sinceSeq) => {
+      const data = sinceSeq == null ? { sessionId } : { sessionId, sinceSeq };
+      const ack = await this.attachRequest('quiz:join', data);
+      if (sinceSeq != null && !ack.recovered) this.seqs.set(topic, ack.lastSeq);
+      else this.seqs.advance(topic, ack.lastSeq);
+      this.emit('quiz:joined', ack);
+      return ack;
+    };
+    this.resumers.set(topic, attach);
+    return attach;
+  }
+
+  /** Stops resuming a quiz session (the page left it). */
+  leaveQuiz(sessionId) {
+    this.untrack(`quiz:session:${sessionId}`);
+  }
+
+  /**
+   * My notification stream `notifications:user:<id>`: `notification:sync {sinceSeq}` after every
+   * connect, so missed `notification:new` frames come first (each once), then the unread count.
+   * Each ack `{lastSeq, recovered, unread}` is emitted as `notification:synced`; `recovered:
+   * false` after a cut means the page should reload its list over HTTP.
+   */
+  trackNotifications(userId) {
+    const topic = `notifications:user:${userId}`;
+    if (this.resumers.has(topic)) return;
+    this.resumers.set(topic, async (sinceSeq) => {
+      const ack = await this.attachRequest('notification:sync', sinceSeq == null ? {} : { sinceSeq });
+      if (sinceSeq != null && !ack.recovered) this.seqs.set(topic, ack.lastSeq);
+      else this.seqs.advance(topic, ack.lastSeq);
+      this.emit('notification:synced', { ...ack, resumed: sinceSeq != null });
+      return ack;
+    });
   }
 
   /** Leaves a room (the membership ends) and stops resuming it. */

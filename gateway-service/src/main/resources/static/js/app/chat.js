@@ -101,8 +101,22 @@ export class Chat {
   }
 
   async loadRooms() {
-    const { items } = await this.api('/api/chat/rooms');
+    const [{ items }, unread] = await Promise.all([this.api('/api/chat/rooms'),
+      this.api('/api/chat/rooms/unread').catch(() => ({ items: [] }))]);
     for (const info of items) this.room(info.id, info);
+    for (const mark of unread.items || []) this.serverUnread(mark);
+    this.renderSidebar();
+  }
+
+  /** chat-service's read marker and count for a room (`/rooms/unread`, `chat:read`'s ack, `chat:unread` from my other sockets). */
+  serverUnread({ roomId, lastReadSeq, unreadCount }) {
+    if (roomId == null) return;
+    const room = this.room(roomId);
+    if (lastReadSeq != null && lastReadSeq > (this.lastRead[roomId] ?? -1)) {
+      this.lastRead[roomId] = lastReadSeq;
+      localStorage.setItem(this.readKey, JSON.stringify(this.lastRead));
+    }
+    if (unreadCount != null) room.unread = room === this.current && !document.hidden ? 0 : unreadCount;
     this.renderSidebar();
   }
 
@@ -234,7 +248,7 @@ export class Chat {
     localStorage.setItem(this.readKey, JSON.stringify(this.lastRead));
     // A read marker is not worth a place in the offline queue: the next look at the room sends a newer one.
     if (send && this.readSupported && room.lastSeq > 0 && !room.virtual && this.client.state === 'open') {
-      this.client.request('chat:read', { roomId: room.id, upToSeq: room.lastSeq }).catch((e) => {
+      this.client.request('chat:read', { roomId: room.id, upToSeq: room.lastSeq }).then((ack) => this.serverUnread(ack)).catch((e) => {
         // Until chat-service has read markers it answers "… is not available yet": stop asking.
         if (e.code === 'VALIDATION') this.readSupported = false;
       });
@@ -245,15 +259,39 @@ export class Chat {
   // ---- sending ------------------------------------------------------------------------------
 
   /** Posts a message: shown at once as pending, replaced by the room's event (matched by its id). */
-  async send(room, content, { replyTo, mentions } = {}) {
+  async send(room, content, { replyTo, mentions, attachment } = {}) {
     const id = crypto.randomUUID();
-    const data = { content };
+    const data = content ? { content } : {};
+    if (attachment) data.attachmentId = attachment.id;
     if (room.virtual) data.recipientId = this.peerOf(room); else data.roomId = room.id;
     if (replyTo) data.replyTo = replyTo;
     if (mentions?.length) data.mentions = mentions;
     room.pending.set(id, { id, content, replyTo, state: this.client.state === 'open' ? 'sending' : 'queued', data });
     this.view.render(room);
     return this.deliver(room, id);
+  }
+
+  /** Uploads a file to the room (multipart part `file`), then posts a message that carries it. */
+  async sendFile(room, file, content = '') {
+    if (room.virtual) throw new Error('Send a first message to start the conversation, then the file');
+    const form = new FormData();
+    form.append('file', file, file.name);
+    const attachment = await this.api(`/api/chat/rooms/${encodeURIComponent(room.id)}/attachments`, { method: 'POST', body: form });
+    return this.send(room, content, { attachment });
+  }
+
+  /** Downloads an attachment with the bearer token and hands it to the browser as an object URL. */
+  async download(attachment) {
+    const blob = await this.api(`/api/chat/attachments/${encodeURIComponent(attachment.id)}`, { blob: true });
+    const url = URL.createObjectURL(blob);
+    const a = document.createElement('a');
+    a.href = url;
+    a.download = attachment.name || 'file';
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 60000);
+    return blob;
   }
 
   async deliver(room, id) {
@@ -334,6 +372,7 @@ export class Chat {
     });
     c.on('chat:user_joined', (e, frame) => this.membership(e, frame, true));
     c.on('chat:user_left', (e, frame) => this.membership(e, frame, false));
+    c.on('chat:unread', (u) => this.serverUnread(u));
     c.on('chat:read_receipt', (r) => {
       const room = this.room(r.roomId);
       room.receipts.set(r.userId, { name: r.name || this.presence.nameOf(r.userId), upToSeq: r.upToSeq });

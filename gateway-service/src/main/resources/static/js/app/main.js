@@ -6,6 +6,8 @@ import { clientConfig, demoUsers, devLogin, oidcCallback, oidcRedirect, resumeSe
 import { apiClient } from './api.js';
 import { Presence, statusControl } from './presence.js';
 import { Chat } from './chat.js';
+import { Quiz } from './quiz.js';
+import { NotificationBell } from './notifications.js';
 
 /**
  * The views of the app, in the order of the header's tabs: each is {id, label, mount(context, host)}.
@@ -16,6 +18,11 @@ export const views = [
     const chat = new Chat({ ...context, host });
     chat.start().catch((e) => toast(`Could not load the rooms: ${e.message}`, 'error'));
     return chat;
+  } },
+  { id: 'quiz', label: 'Quiz', mount: (context, host) => {
+    const quiz = new Quiz({ ...context, host });
+    quiz.start();
+    return quiz;
   } },
 ];
 
@@ -86,6 +93,8 @@ async function start(session) {
   header(client, me, presence, session, api);
 
   const context = { client, api, me, presence, session, headerSlots: $('#header-slots') };
+  // Before connecting: the library's notification:sync on connect brings the first unread count.
+  new NotificationBell(context);
   const nav = $('#views');
   const hosts = new Map();
   for (const view of views) {

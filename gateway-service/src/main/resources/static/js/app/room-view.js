@@ -154,7 +154,14 @@ export class RoomView {
         'aria-label': `In reply to ${parent ? parent.userName : 'an earlier message'}: open the thread`,
       }, '↪ ', parent ? h('b', {}, parent.userName) : 'an earlier message', parent ? ` ${snippet(parent)}` : ''));
     }
-    li.append(m.deleted ? h('p.body.tombstone', {}, 'This message was deleted.') : h('p.body', {}, ...withMentions(m.content, chat)));
+    li.append(m.deleted ? h('p.body.tombstone', {}, 'This message was deleted.') : h('p.body', {}, ...withMentions(m.content || '', chat)));
+    if (m.attachment && !m.deleted) {
+      const a = m.attachment;
+      li.append(h('button.attachment', {
+        type: 'button', dataset: { attachment: a.id },
+        onclick: () => chat.download(a).catch((e) => toast(`Could not download ${a.name}: ${e.message}`, 'error')),
+      }, '📎 ', a.name, h('small.muted', {}, ` ${fileSize(a.size)}`)));
+    }
     const counts = Object.entries(m.reactions || {}).filter(([, n]) => n > 0);
     if (counts.length && !m.deleted) {
       const myReactions = room.mine.get(m.messageId) || new Set();
@@ -296,6 +303,21 @@ export class RoomView {
 
   // ---- composer -----------------------------------------------------------------------------
 
+  /** 📎: pick a file; it is uploaded and sent at once, with what the box holds as its text. */
+  fileButton() {
+    const input = h('input', { type: 'file', id: 'composer-file', class: 'sr', 'aria-label': 'Attach a file' });
+    input.addEventListener('change', () => {
+      const file = input.files[0];
+      input.value = '';
+      if (!file || !this.room) return;
+      const text = this.input.value.trim();
+      this.chat.sendFile(this.room, file, text).then(() => {
+        if (text) this.input.value = '';
+      }).catch((e) => toast(`Could not send ${file.name}: ${e.message}`, 'error'));
+    });
+    return h('label.button.attach', { title: 'Attach a file' }, '📎', input);
+  }
+
   buildComposer() {
     this.input = h('textarea', {
       id: 'composer-input', rows: 1, maxLength: 2000, placeholder: 'Message', 'aria-label': 'Message',
@@ -305,7 +327,7 @@ export class RoomView {
     this.mentionList = h('ul.popover.mentions', { id: 'mention-list', role: 'listbox', hidden: true, 'aria-label': 'People to mention' });
     this.composer = h('form.composer', { id: 'composer', 'aria-label': 'Write a message', onsubmit: (e) => { e.preventDefault(); this.submit(); } },
       this.modeBar, this.mentionList,
-      h('div.row', {}, this.input, h('button.primary', { type: 'submit', id: 'send' }, 'Send')));
+      h('div.row', {}, this.fileButton(), this.input, h('button.primary', { type: 'submit', id: 'send' }, 'Send')));
     this.mentioned = new Map(); // name → userId, chosen from the list
     this.typingSince = 0;
     const startTyping = throttle(() => this.sendTyping(true), 2000);
@@ -477,4 +499,11 @@ function withMentions(content, chat) {
     }
     return part;
   });
+}
+
+function fileSize(bytes) {
+  if (bytes == null) return '';
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }

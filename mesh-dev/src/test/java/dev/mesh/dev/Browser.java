@@ -36,11 +36,14 @@ final class Browser implements AutoCloseable {
 
     final String name;
     final ChromeDriver driver;
+    /** Where this browser saves downloads (a fresh temporary folder). */
+    final Path downloads;
     private boolean closed;
 
-    private Browser(String name, ChromeDriver driver) {
+    private Browser(String name, ChromeDriver driver, Path downloads) {
         this.name = name;
         this.driver = driver;
+        this.downloads = downloads;
     }
 
     /** A browser at {@code url}, {@code width} CSS pixels wide; the test is skipped where Chromium is not installed. */
@@ -54,9 +57,17 @@ final class Browser implements AutoCloseable {
         LoggingPreferences logs = new LoggingPreferences();
         logs.enable(LogType.BROWSER, Level.ALL);
         options.setCapability("goog:loggingPrefs", logs);
+        Path downloads;
+        try {
+            downloads = Files.createTempDirectory("browser-downloads");
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        options.setExperimentalOption("prefs", java.util.Map.of("download.default_directory", downloads.toString(),
+                "download.prompt_for_download", false));
         ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(DRIVER.toFile())
                 .usingAnyFreePort().build();
-        Browser browser = new Browser(name, new ChromeDriver(service, options));
+        Browser browser = new Browser(name, new ChromeDriver(service, options), downloads);
         browser.driver.manage().timeouts().scriptTimeout(WAIT);
         browser.driver.get(url);
         return browser;

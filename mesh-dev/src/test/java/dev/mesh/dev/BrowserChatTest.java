@@ -4,6 +4,8 @@ import static dev.mesh.dev.TestMesh.http;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -105,6 +107,24 @@ class BrowserChatTest {
             for (Browser page : List.of(a, b)) {
                 page.waitUntil("the tombstone", d -> page.messages().equals(List.of("This message was deleted.", "hi, second browser here")));
             }
+
+            // A attaches a file with a line of text; B downloads it (with B's token) byte for byte.
+            Path notes = Files.createTempFile("notes", ".txt");
+            Files.writeString(notes, "integrals: the area under a curve\n");
+            a.type("the notes");
+            a.driver.findElement(By.id("composer-file")).sendKeys(notes.toString());
+            WebElement file = b.waitFor(d -> b.message("the notes").findElement(By.cssSelector("button.attachment")));
+            assertThat(file.getText()).contains(notes.getFileName().toString());
+            file.click();
+            Path saved = b.downloads.resolve(notes.getFileName());
+            String expected = Files.readString(notes);
+            b.waitUntil("the download", d -> {
+                try {
+                    return Files.exists(saved) && Files.readString(saved).equals(expected);
+                } catch (java.io.IOException e) {
+                    return false;
+                }
+            });
         }
     }
 
@@ -138,6 +158,16 @@ class BrowserChatTest {
             b.send("!");
             a.waitUntil("the mention is highlighted for A", d -> a.message("thanks @" + alice + " !")
                     .getAttribute("class").contains("mentions-me"));
+
+            // The mention rings A's bell (the list shows it, unread until "Mark all read"); A's reply rings B's.
+            a.waitUntil("A's bell counts the mention", d -> d.findElement(By.id("bell-count")).getText().equals("1"));
+            a.driver.findElement(By.id("bell")).click();
+            WebElement item = a.waitFor(d -> d.findElement(By.cssSelector("#notification-list li.notification[data-kind=mention]")));
+            assertThat(item.getAttribute("class")).contains("unread");
+            a.driver.findElement(By.id("read-all")).click();
+            a.waitUntil("the bell is quiet once all is read", d -> !d.findElement(By.id("bell-count")).isDisplayed()
+                    && !d.findElement(By.cssSelector("#notification-list li.notification")).getAttribute("class").contains("unread"));
+            b.waitUntil("B's bell counts A's reply", d -> d.findElement(By.id("bell-count")).getText().equals("1"));
         }
     }
 
