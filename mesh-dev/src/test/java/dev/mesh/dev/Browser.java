@@ -84,9 +84,16 @@ final class Browser implements AutoCloseable {
 
     /** Clicks a room in the sidebar by its name and waits for it to be joined (its Leave button shows). */
     Browser openRoom(String roomName) {
-        WebElement item = waitFor(d -> d.findElements(By.cssSelector("#room-list .room-item")).stream()
-                .filter(e -> e.getText().contains(roomName)).findFirst().orElse(null));
-        item.click();
+        // Found and clicked in one step of the wait: the list re-renders as unread counts change.
+        waitUntil("room " + roomName + " clicked", d -> {
+            WebElement item = d.findElements(By.cssSelector("#room-list .room-item")).stream()
+                    .filter(e -> e.getText().contains(roomName)).findFirst().orElse(null);
+            if (item == null) {
+                return false;
+            }
+            item.click();
+            return true;
+        });
         waitUntil("room " + roomName + " open", d -> roomName.equals(d.findElement(By.id("room-title")).getText())
                 && d.findElements(By.cssSelector(".room-head button.subtle:not([hidden])")).size() == 1);
         return this;

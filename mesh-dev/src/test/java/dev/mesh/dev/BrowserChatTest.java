@@ -113,9 +113,14 @@ class BrowserChatTest {
             Files.writeString(notes, "integrals: the area under a curve\n");
             a.type("the notes");
             a.driver.findElement(By.id("composer-file")).sendKeys(notes.toString());
-            WebElement file = b.waitFor(d -> b.message("the notes").findElement(By.cssSelector("button.attachment")));
-            assertThat(file.getText()).contains(notes.getFileName().toString());
-            file.click();
+            b.waitUntil("the attachment's button, named after the file, clicked", d -> {
+                WebElement file = b.message("the notes").findElement(By.cssSelector("button.attachment"));
+                if (!file.getText().contains(notes.getFileName().toString())) {
+                    return false;
+                }
+                file.click();
+                return true;
+            });
             Path saved = b.downloads.resolve(notes.getFileName());
             String expected = Files.readString(notes);
             b.waitUntil("the download", d -> {
@@ -162,8 +167,11 @@ class BrowserChatTest {
             // The mention rings A's bell (the list shows it, unread until "Mark all read"); A's reply rings B's.
             a.waitUntil("A's bell counts the mention", d -> d.findElement(By.id("bell-count")).getText().equals("1"));
             a.driver.findElement(By.id("bell")).click();
-            WebElement item = a.waitFor(d -> d.findElement(By.cssSelector("#notification-list li.notification[data-kind=mention]")));
-            assertThat(item.getAttribute("class")).contains("unread");
+            // Checked inside the wait: the list is re-rendered when its HTTP page arrives, so an element held across
+            // that render is stale.
+            a.waitUntil("the mention is listed, unread", d -> d.findElements(
+                            By.cssSelector("#notification-list li.notification[data-kind=mention]")).stream()
+                    .anyMatch(li -> li.getAttribute("class").contains("unread")));
             a.driver.findElement(By.id("read-all")).click();
             a.waitUntil("the bell is quiet once all is read", d -> !d.findElement(By.id("bell-count")).isDisplayed()
                     && !d.findElement(By.cssSelector("#notification-list li.notification")).getAttribute("class").contains("unread"));
