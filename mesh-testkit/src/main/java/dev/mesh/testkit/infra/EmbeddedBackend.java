@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -71,12 +72,37 @@ final class EmbeddedBackend implements MeshInfra.Backend {
         return broker;
     }
 
+    /**
+     * Starts PostgreSQL, on a random port up to three times. Its random port is picked while the
+     * broker picks its own: if both land on one port, PostgreSQL cannot bind and its readiness
+     * probe reaches the broker, which never answers PostgreSQL's protocol. The probe's timeouts
+     * turn that hang into a failed attempt, and the next attempt picks another port.
+     */
     private static EmbeddedPostgres startPostgres(int port, Path dataDirectory) {
+        int attempts = port > 0 ? 1 : 3;
+        RuntimeException failure = null;
+        for (int attempt = 1; attempt <= attempts; attempt++) {
+            try {
+                return startPostgresOnce(port, dataDirectory);
+            } catch (RuntimeException e) {
+                failure = e;
+                System.err.println("Embedded PostgreSQL did not start (attempt " + attempt + " of " + attempts + "): " + e);
+            }
+        }
+        throw failure;
+    }
+
+    private static EmbeddedPostgres startPostgresOnce(int port, Path dataDirectory) {
         try {
             EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
                     .setRegisterShutdownHook(false)
                     // Every app and test class holds its own pool on this one server.
-                    .setServerConfig("max_connections", "300");
+                    .setServerConfig("max_connections", "300")
+                    // Only the readiness probe uses these (seconds): a listener that is not
+                    // PostgreSQL fails the probe instead of holding it forever.
+                    .setConnectConfig("connectTimeout", "5")
+                    .setConnectConfig("socketTimeout", "10")
+                    .setPGStartupWait(Duration.ofSeconds(30));
             if (port > 0) {
                 builder.setPort(port);
             }
