@@ -4,18 +4,15 @@ import java.time.Clock;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.reactive.TransactionalOperator;
 
 import dev.mesh.contracts.presence.InstanceHeartbeat;
 import dev.mesh.presence.config.PresenceProperties;
 import dev.mesh.presence.store.PresenceStore;
-import reactor.core.Disposable;
+import dev.mesh.runtime.schedule.PeriodicTask;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import reactor.core.scheduler.Scheduler;
-import reactor.core.scheduler.Schedulers;
 
 /**
  * The timers, which live in the database (ARCHITECTURE §5): every {@code scan-interval} it
@@ -23,11 +20,10 @@ import reactor.core.scheduler.Schedulers;
  * after the grace period, away after idleness, custom text expiry). Any number of instances
  * may run it at once: dead boots are taken with {@code FOR UPDATE SKIP LOCKED} and every user
  * change is an idempotent reconcile under the user's row lock, so each transition is applied
- * and published once. Runs on its own single thread, never on an event loop; a slow scan
- * makes the next tick be skipped, not queued.
+ * and published once. Runs as a {@link PeriodicTask}.
  */
 @Component
-public class PresenceScanner implements SmartLifecycle {
+public class PresenceScanner extends PeriodicTask {
 
     private static final Logger log = LoggerFactory.getLogger(PresenceScanner.class);
     private static final int MAX_BOOTS_PER_SCAN = 100;
@@ -38,11 +34,10 @@ public class PresenceScanner implements SmartLifecycle {
     private final HeartbeatListener heartbeats;
     private final PresenceProperties settings;
     private final Clock clock;
-    private Scheduler scheduler;
-    private volatile Disposable running;
 
     public PresenceScanner(PresenceStore store, PresenceUpdates updates, TransactionalOperator meshTransactions,
                            HeartbeatListener heartbeats, PresenceProperties settings, Clock clock) {
+        super("presence-scanner", settings.scanInterval());
         this.store = store;
         this.updates = updates;
         this.meshTransactions = meshTransactions;
@@ -89,32 +84,7 @@ public class PresenceScanner implements SmartLifecycle {
     }
 
     @Override
-    public void start() {
-        scheduler = Schedulers.newSingle("presence-scanner");
-        running = Flux.interval(settings.scanInterval(), settings.scanInterval(), scheduler)
-                .onBackpressureDrop()
-                .concatMap(tick -> scanOnce()
-                        .onErrorResume(e -> {
-                            log.warn("Presence scan failed; the next one retries: {}", e.toString());
-                            return Mono.empty();
-                        }), 1)
-                .subscribe();
-    }
-
-    @Override
-    public void stop() {
-        Disposable current = running;
-        if (current != null) {
-            current.dispose();
-        }
-        running = null;
-        if (scheduler != null) {
-            scheduler.dispose();
-        }
-    }
-
-    @Override
-    public boolean isRunning() {
-        return running != null;
+    protected Mono<?> runOnce() {
+        return scanOnce();
     }
 }
