@@ -8,9 +8,11 @@ import { Presence, statusControl } from './presence.js';
 import { Chat } from './chat.js';
 import { Quiz } from './quiz.js';
 import { NotificationBell } from './notifications.js';
+import { adminView } from './admin.js';
 
 /**
- * The views of the app, in the order of the header's tabs: each is {id, label, mount(context, host)}.
+ * The views of the app, in the order of the header's tabs: each is {id, label, mount(context, host)},
+ * and visible(me) if only some users see it.
  * context = {client, api, me, presence, session, headerSlots}.
  */
 export const views = [
@@ -24,6 +26,7 @@ export const views = [
     quiz.start();
     return quiz;
   } },
+  adminView, // admins only: its visible(me) says so
 ];
 
 const BANNER = {
@@ -97,18 +100,19 @@ async function start(session) {
   new NotificationBell(context);
   const nav = $('#views');
   const hosts = new Map();
-  for (const view of views) {
+  const shown = views.filter((view) => !view.visible || view.visible(me));
+  for (const view of shown) {
     const host = h('div.view', { id: `view-${view.id}`, hidden: true });
     $('#app').append(host);
     hosts.set(view.id, host);
     nav.append(h('button.tab', { type: 'button', dataset: { view: view.id }, onclick: () => show(view.id) }, view.label));
   }
-  nav.hidden = views.length < 2;
+  nav.hidden = shown.length < 2;
   const show = (id) => {
     for (const [viewId, host] of hosts) host.hidden = viewId !== id;
     for (const tab of nav.children) tab.setAttribute('aria-current', tab.dataset.view === id ? 'page' : 'false');
   };
-  show(views[0].id);
+  show(shown[0].id);
 
   // Activity keeps me "online" rather than "away" while I read without writing.
   const active = throttle(() => client.notify('presence:activity'), 60000);
@@ -121,7 +125,7 @@ async function start(session) {
     toast(`Could not connect: ${e.message}`, 'error');
     return;
   }
-  for (const view of views) view.mount(context, hosts.get(view.id));
+  for (const view of shown) view.mount(context, hosts.get(view.id));
 }
 
 function connectionBanner(client) {

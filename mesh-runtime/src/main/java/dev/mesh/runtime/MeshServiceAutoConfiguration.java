@@ -31,6 +31,7 @@ import dev.mesh.runtime.store.StreamLog;
 import dev.mesh.runtime.store.StreamSeq;
 import dev.mesh.runtime.tracing.MeshTracing;
 import dev.mesh.runtime.web.ProblemDetailsAdvice;
+import dev.mesh.runtime.web.ServiceStatsController;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.r2dbc.spi.ConnectionFactory;
 
@@ -120,6 +121,12 @@ public class MeshServiceAutoConfiguration {
     SqlGauges meshSqlGauges(DatabaseClient db, MeterRegistry meters, ObjectProvider<SqlGauges.Query> queries,
                             MeshMetricsProperties metrics) {
         return new SqlGauges(db, meters, queries.orderedStream().toList(), metrics.pollInterval());
+    }
+
+    @Bean
+    @ConditionalOnBean(ConnectionFactory.class)
+    ServiceStatsController serviceStatsController(SqlGauges gauges, MeshProperties properties) {
+        return new ServiceStatsController(properties.service(), properties.instanceId(), gauges);
     }
 
     @Bean

@@ -3,6 +3,7 @@ package dev.mesh.gateway.presence;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.function.IntSupplier;
+import java.util.function.LongSupplier;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -13,6 +14,7 @@ import org.springframework.stereotype.Component;
 import dev.mesh.contracts.MeshJson;
 import dev.mesh.contracts.kafka.Topics;
 import dev.mesh.contracts.presence.InstanceHeartbeat;
+import dev.mesh.gateway.admin.GatewayFigures;
 import dev.mesh.gateway.config.GatewayProperties;
 import dev.mesh.gateway.socket.KafkaReachability;
 import dev.mesh.gateway.socket.SessionRegistry;
@@ -23,6 +25,7 @@ import reactor.core.publisher.Flux;
  * This boot's sign of life for presence: an {@link InstanceHeartbeat} on {@code gateway.instances},
  * keyed by instance id, every {@code mesh.gateway.heartbeat-to-presence} (5 s), the first at once.
  * A boot silent for two intervals is dead to presence, which closes its sessions (ARCHITECTURE §5).
+ * Every gateway reads them too, for the admins' cluster stats ({@link dev.mesh.gateway.admin.ClusterStats}).
  *
  * <p>Phase: starts before the web server (so presence knows the boot before its first session)
  * and stops after it — after {@link dev.mesh.gateway.socket.GatewayDrain} closed the sockets —
@@ -46,13 +49,18 @@ public class InstanceHeartbeats implements SmartLifecycle {
     private volatile Disposable ticker;
     /** Checked at every beat: the heartbeat is also the gateway's probe of Kafka. */
     private KafkaReachability reachability;
+    /** Frames from and to clients since this boot started, carried for the admins' cluster stats. */
+    private LongSupplier framesIn = () -> 0;
+    private LongSupplier framesOut = () -> 0;
 
     @Autowired
     public InstanceHeartbeats(PresencePublisher publisher, GatewayIdentity identity, SessionRegistry registry,
                               ConnectionEvents connectionEvents, GatewayProperties properties,
-                              KafkaReachability reachability) {
+                              KafkaReachability reachability, GatewayFigures figures) {
         this(publisher, identity, registry::size, connectionEvents, properties.heartbeatToPresence(), Clock.systemUTC());
         this.reachability = reachability;
+        this.framesIn = figures::framesIn;
+        this.framesOut = figures::framesOut;
     }
 
     public InstanceHeartbeats(PresencePublisher publisher, GatewayIdentity identity, IntSupplier sessionCount,
@@ -84,7 +92,7 @@ public class InstanceHeartbeats implements SmartLifecycle {
 
     private void beat() {
         InstanceHeartbeat heartbeat = new InstanceHeartbeat(identity.instanceId(), identity.bootId(),
-                sessionCount.getAsInt(), clock.millis());
+                sessionCount.getAsInt(), clock.millis(), framesIn.getAsLong(), framesOut.getAsLong());
         publisher.send(Topics.GATEWAY_INSTANCES, identity.instanceId(), "InstanceHeartbeat", MeshJson.write(heartbeat))
                 .subscribe();
     }

@@ -1,11 +1,11 @@
 package dev.mesh.gateway.web;
 
-import java.util.LinkedHashMap;
+import java.time.Duration;
 import java.util.Map;
-import java.util.Set;
-import java.util.stream.Collectors;
 
 import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.codec.ServerSentEvent;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -15,28 +15,28 @@ import org.springframework.web.bind.annotation.RestController;
 
 import dev.mesh.contracts.kafka.Delivery;
 import dev.mesh.contracts.wire.CloseCodes;
-import dev.mesh.gateway.presence.GatewayIdentity;
-import dev.mesh.gateway.socket.ClientSession;
-import dev.mesh.gateway.socket.SessionRegistry;
+import dev.mesh.gateway.admin.AdminStatsProperties;
+import dev.mesh.gateway.admin.ClusterStats;
 import dev.mesh.runtime.kafka.KafkaPublisher;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
  * Admin controls at the gateway ({@code /api/admin/**}, admins only — see the security
- * configuration): force-disconnect a user on every instance, and this instance's live figures.
+ * configuration): force-disconnect a user on every instance, and the mesh's live figures, once or as a stream.
  */
 @RestController
 @RequestMapping("/api/admin")
 public class AdminController {
 
     private final KafkaPublisher publisher;
-    private final SessionRegistry registry;
-    private final GatewayIdentity identity;
+    private final ClusterStats stats;
+    private final AdminStatsProperties properties;
 
-    public AdminController(KafkaPublisher publisher, SessionRegistry registry, GatewayIdentity identity) {
+    public AdminController(KafkaPublisher publisher, ClusterStats stats, AdminStatsProperties properties) {
         this.publisher = publisher;
-        this.registry = registry;
-        this.identity = identity;
+        this.stats = stats;
+        this.properties = properties;
     }
 
     /**
@@ -51,18 +51,27 @@ public class AdminController {
                 .thenReturn(Map.of("userId", userId, "closeCode", CloseCodes.FORBIDDEN));
     }
 
-    /** This instance's live figures (connections, users, attached topics). */
+    /**
+     * The mesh's live figures (docs/operations.md, "Admin stats"): sockets and frames per second
+     * of every gateway instance, online users, rooms, outbox lag per service; plus this
+     * instance's own {@code instanceId} and {@code connections}.
+     */
     @GetMapping("/stats")
-    public Map<String, Object> stats() {
-        Set<String> users = registry.all().stream().map(ClientSession::user)
-                .filter(java.util.Objects::nonNull).map(u -> u.id()).collect(Collectors.toSet());
-        Map<String, Object> stats = new LinkedHashMap<>();
-        stats.put("instanceId", identity.instanceId());
-        stats.put("bootId", identity.bootId());
-        stats.put("connections", registry.size());
-        stats.put("users", users.size());
-        stats.put("topics", registry.topicCount());
-        stats.put("at", System.currentTimeMillis());
-        return stats;
+    public Mono<Map<String, Object>> stats() {
+        return stats.snapshot();
+    }
+
+    /**
+     * The same figure set as Server-Sent Events ({@code event: stats}), one every
+     * {@code mesh.gateway.admin.stream-interval} (2 s), the first at once, until the client goes.
+     * A browser reads it with {@code fetch} (it must send the bearer token, which
+     * {@code EventSource} cannot).
+     */
+    @GetMapping(path = "/stats/stream", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
+    public Flux<ServerSentEvent<Map<String, Object>>> statsStream() {
+        return Flux.interval(Duration.ZERO, properties.streamInterval())
+                .onBackpressureDrop()
+                .concatMap(tick -> stats.snapshot(), 1)
+                .map(figures -> ServerSentEvent.<Map<String, Object>>builder(figures).event("stats").build());
     }
 }

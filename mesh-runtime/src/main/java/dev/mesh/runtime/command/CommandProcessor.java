@@ -142,6 +142,7 @@ public class CommandProcessor {
 
     private Mono<Void> fail(CommandEnvelope command, String key, MeshException error) {
         count(command, error.code().name());
+        log.debug("{} {} rejected: {}", command.type(), command.commandId(), error.code());
         Delivery.Reply reply = new Delivery.Reply(command.replyTo().instanceId(), command.replyTo().sessionId(),
                 command.commandId(), false, error.code().name(), error.getMessage(), error.data());
         return publisher.deliver(key, Delivery.reply(reply))

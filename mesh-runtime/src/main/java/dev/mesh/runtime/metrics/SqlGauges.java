@@ -70,6 +70,26 @@ public class SqlGauges implements SmartLifecycle {
         });
     }
 
+    /**
+     * The gauges' last values, by meter name: a number for a gauge without a tag, else a map of
+     * tag value to number (what {@code /internal/stats} answers).
+     */
+    public Map<String, Object> snapshot() {
+        Map<String, Object> result = new java.util.TreeMap<>();
+        for (Query query : queries) {
+            Map<String, AtomicReference<Double>> known = values.get(query.name());
+            if (query.tag() == null) {
+                AtomicReference<Double> value = known.get("");
+                result.put(query.name(), value == null ? 0.0 : value.get());
+            } else {
+                Map<String, Double> byTag = new java.util.TreeMap<>();
+                known.forEach((tagValue, value) -> byTag.put(tagValue, value.get()));
+                result.put(query.name(), byTag);
+            }
+        }
+        return result;
+    }
+
     /** Runs every query once; completes when all gauges are updated. */
     public Mono<Void> poll() {
         return Flux.fromIterable(queries).concatMap(this::poll).then();

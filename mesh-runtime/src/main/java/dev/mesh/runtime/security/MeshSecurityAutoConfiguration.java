@@ -30,6 +30,10 @@ import dev.mesh.runtime.MeshProperties;
 @EnableConfigurationProperties(MeshProperties.class)
 public class MeshSecurityAutoConfiguration {
 
+    /** What a service answers without a token: probes, metrics and {@code /internal/stats} (same figures, as JSON). */
+    public static final String[] OPEN_PATHS = {"/actuator/health/**", "/actuator/health", "/actuator/prometheus",
+            "/actuator/info", "/internal/stats"};
+
     @Bean
     @ConditionalOnMissingBean
     ReactiveJwtDecoder meshJwtDecoder(MeshProperties properties) {
@@ -50,7 +54,11 @@ public class MeshSecurityAutoConfiguration {
         return new MeshUsers(properties.security());
     }
 
-    /** Services' HTTP APIs: probes and metrics open, everything else needs a valid token. */
+    /**
+     * Services' HTTP APIs: probes and metrics open (so is {@code /internal/stats}, the same
+     * database gauges as {@code /actuator/prometheus} in JSON, for the gateways' admin stats; the
+     * gateways do not route {@code /internal/**}), everything else needs a valid token.
+     */
     @Bean
     @ConditionalOnMissingBean
     SecurityWebFilterChain meshServiceSecurity(ServerHttpSecurity http, MeshUsers users) {
@@ -59,7 +67,7 @@ public class MeshSecurityAutoConfiguration {
                 .httpBasic(ServerHttpSecurity.HttpBasicSpec::disable)
                 .formLogin(ServerHttpSecurity.FormLoginSpec::disable)
                 .authorizeExchange(ex -> ex
-                        .pathMatchers("/actuator/health/**", "/actuator/health", "/actuator/prometheus", "/actuator/info").permitAll()
+                        .pathMatchers(OPEN_PATHS).permitAll()
                         .pathMatchers(HttpMethod.OPTIONS).permitAll()
                         .anyExchange().authenticated())
                 .oauth2ResourceServer(rs -> rs.jwt(jwt -> jwt.jwtAuthenticationConverter(

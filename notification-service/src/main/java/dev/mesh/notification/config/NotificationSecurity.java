@@ -7,6 +7,7 @@ import org.springframework.security.config.web.server.ServerHttpSecurity;
 import org.springframework.security.oauth2.server.resource.authentication.ReactiveJwtAuthenticationConverterAdapter;
 import org.springframework.security.web.server.SecurityWebFilterChain;
 
+import dev.mesh.runtime.security.MeshSecurityAutoConfiguration;
 import dev.mesh.runtime.security.MeshUsers;
 
 /**
@@ -25,7 +26,7 @@ public class NotificationSecurity {
                 .httpBasic(ServerHttpSecurity.HttpBasicSpec::disable)
                 .formLogin(ServerHttpSecurity.FormLoginSpec::disable)
                 .authorizeExchange(ex -> ex
-                        .pathMatchers("/actuator/health/**", "/actuator/health", "/actuator/prometheus", "/actuator/info").permitAll()
+                        .pathMatchers(MeshSecurityAutoConfiguration.OPEN_PATHS).permitAll()
                         .pathMatchers(HttpMethod.GET, UNSUBSCRIBE_PATH).permitAll()
                         .pathMatchers(HttpMethod.OPTIONS).permitAll()
                         .anyExchange().authenticated())

@@ -15,4 +15,11 @@ public class PresenceMetrics {
         return new SqlGauges.Query("mesh.presence.sessions", "Open sessions known to presence, per gateway instance",
                 "gateway", "SELECT instance_id, count(*) FROM presence_sessions GROUP BY instance_id");
     }
+
+    /** Users shown online, away or busy (not offline): the admins' live stats show it. */
+    @Bean
+    SqlGauges.Query presenceUsersOnline() {
+        return new SqlGauges.Query("mesh.presence.users.online", "Users whose published status is not offline", null,
+                "SELECT count(*) FROM presence_users WHERE published_status <> 'offline'");
+    }
 }
