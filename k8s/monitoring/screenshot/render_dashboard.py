@@ -64,7 +64,7 @@ def fmt_value(value, unit):
 
 def chart(panel, series, start, end, width, height):
     unit = panel.get("fieldConfig", {}).get("defaults", {}).get("unit", "short")
-    pad_l, pad_r, pad_t, pad_b = 58, 8, 6, 18
+    pad_l, pad_r, pad_t, pad_b = 66, 8, 6, 18
     w, h = width - 16, height - 70
     values = [v for s in series for _, v in s["points"] if v is not None and not math.isnan(v)]
     top = max(values) if values else 1.0
@@ -79,7 +79,8 @@ def chart(panel, series, start, end, width, height):
     for i in range(0, 4):
         t = start + (end - start) * i / 3
         label = time.strftime("%H:%M", time.localtime(t))
-        parts.append(f'<text x="{x(t):.1f}" y="{h - 3}" text-anchor="middle">{label}</text>')
+        anchor = "start" if i == 0 else "end" if i == 3 else "middle"
+        parts.append(f'<text x="{x(t):.1f}" y="{h - 3}" text-anchor="{anchor}">{label}</text>')
     for n, s in enumerate(series):
         d, pen = [], "M"
         for t, v in s["points"]:
