@@ -29,7 +29,10 @@ class Proxy(http.server.BaseHTTPRequestHandler):
             self.send_response(502)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
-        self.wfile.write(body)
+        try:
+            self.wfile.write(body)
+        except BrokenPipeError:  # Prometheus gave up on a slow scrape (its timeout)
+            pass
 
     def log_message(self, *args):
         pass
