@@ -33,7 +33,7 @@ public record GatewayProperties(
         @DefaultValue("64KB") DataSize maxFrameSize,
         @DefaultValue("1MB") DataSize outboundQueueLimit,
         @DefaultValue("200") int maxConnectionsPerAddress,
-        @DefaultValue("2s") Duration drainReconnectAfter,
+        @DefaultValue("20s") Duration drainReconnectAfter,
         @DefaultValue("30s") Duration activityThrottle,
         @DefaultValue("5s") Duration heartbeatToPresence,
         @DefaultValue("10s") Duration kafkaCutOff,
