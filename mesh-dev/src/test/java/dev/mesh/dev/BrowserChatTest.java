@@ -166,12 +166,26 @@ class BrowserChatTest {
 
             // The mention rings A's bell (the list shows it, unread until "Mark all read"); A's reply rings B's.
             a.waitUntil("A's bell counts the mention", d -> d.findElement(By.id("bell-count")).getText().equals("1"));
+            // A is on the quiz tab when it opens the mention from the bell: the chat comes back, at the message.
+            a.driver.findElement(By.cssSelector("#views button[data-view=quiz]")).click();
             a.driver.findElement(By.id("bell")).click();
-            // Checked inside the wait: the list is re-rendered when its HTTP page arrives, so an element held across
-            // that render is stale.
-            a.waitUntil("the mention is listed, unread", d -> d.findElements(
-                            By.cssSelector("#notification-list li.notification[data-kind=mention]")).stream()
-                    .anyMatch(li -> li.getAttribute("class").contains("unread")));
+            // Checked and clicked inside the wait: the list is re-rendered when its HTTP page arrives, so an element
+            // held across that render is stale.
+            a.waitUntil("the mention is listed, unread, and opened", d -> {
+                WebElement mention = d.findElements(By.cssSelector("#notification-list li.notification[data-kind=mention]"))
+                        .stream().filter(li -> li.getAttribute("class").contains("unread")).findFirst().orElse(null);
+                if (mention == null) {
+                    return false;
+                }
+                mention.findElement(By.tagName("button")).click();
+                return true;
+            });
+            a.waitUntil("the room, at the mentioning message", d -> d.findElement(By.id("view-chat")).isDisplayed()
+                    && !d.findElement(By.id("notifications")).isDisplayed()
+                    && "thanks @%s !".formatted(alice).equals(a.js(
+                    "return document.activeElement.closest('li.msg.highlight')?.querySelector('.body').textContent")));
+            a.waitUntil("opening it read it", d -> !d.findElement(By.id("bell-count")).isDisplayed());
+            a.driver.findElement(By.id("bell")).click();
             a.driver.findElement(By.id("read-all")).click();
             a.waitUntil("the bell is quiet once all is read", d -> !d.findElement(By.id("bell-count")).isDisplayed()
                     && !d.findElement(By.cssSelector("#notification-list li.notification")).getAttribute("class").contains("unread"));
@@ -242,9 +256,10 @@ class BrowserChatTest {
         String leaver = Browser.freshStudent();
         try (Browser a = Browser.open("A", http(mesh.gateway1), 1200)) {
             a.login(watcher).openRoom(room);
-            Browser b = Browser.open("B", http(mesh.gateway2), 400); // a phone-width page
+            Browser b = Browser.openPhone("B", http(mesh.gateway2));
             try {
                 b.login(leaver).openRoom(room);
+                assertThat(b.horizontalOverflow()).as("the room fits the phone's width").isZero();
                 a.waitUntil(leaver + " shows online", d -> "online".equals(a.presenceOf(leaver)));
 
                 // B sets a custom status from its header; A's dot for B shows it.

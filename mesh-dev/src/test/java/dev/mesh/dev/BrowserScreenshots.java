@@ -41,8 +41,6 @@ import dev.mesh.testkit.ws.WsTestClient;
  */
 class BrowserScreenshots {
 
-    private static final int PHONE = 375;
-
     private final TestMesh mesh = TestMesh.get();
     private final Path dir = Path.of(System.getProperty("screenshots.dir", "../docs/screenshots"));
 
@@ -64,8 +62,7 @@ class BrowserScreenshots {
 
         try (Browser a = Browser.open("ada", http(mesh.gateway1), 1280);
              Browser b = Browser.open("alan", http(mesh.gateway2), 1280);
-             Browser p = Browser.open("barbara", http(mesh.gateway1), PHONE)) {
-            phone(p);
+             Browser p = Browser.openPhone("barbara", http(mesh.gateway1))) {
             a.waitUntil("the demo users", d -> d.findElements(By.cssSelector("#demo-users button")).size() >= 6);
             shot(a, "login");
 
@@ -187,18 +184,10 @@ class BrowserScreenshots {
         });
     }
 
-    /** A page emulating a phone: 375 CSS pixels wide, touch, the mobile viewport rules. */
-    private static void phone(Browser page) {
-        page.driver.executeCdpCommand("Emulation.setDeviceMetricsOverride", Map.of(
-                "width", PHONE, "height", 740, "deviceScaleFactor", 1, "mobile", true));
-        page.driver.navigate().refresh();
-    }
-
     private void shot(Browser page, String name) throws Exception {
         new Actions(page.driver).moveToLocation(1, 1).perform(); // no hover effects in the picture
         Thread.sleep(300); // let a just-triggered transition or image paint settle
-        Object overflow = page.js("return document.documentElement.scrollWidth - document.documentElement.clientWidth");
-        assertThat(((Number) overflow).intValue()).as(name + ": no horizontal scrolling").isLessThanOrEqualTo(0);
+        assertThat(page.horizontalOverflow()).as(name + ": no horizontal scrolling").isZero();
         Files.write(dir.resolve(name + ".png"), page.driver.getScreenshotAs(OutputType.BYTES));
         System.out.printf("screenshot: %s%n", dir.resolve(name + ".png"));
     }
