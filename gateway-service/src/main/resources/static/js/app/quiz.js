@@ -171,6 +171,9 @@ export class Quiz {
         this.el.state, this.el.participants, this.el.score,
         h('button.subtle', { type: 'button', onclick: () => this.leave() }, 'Leave')),
       controls, this.el.stage, this.el.side));
+    if (s.role === 'host' && s.joinCode) {
+      this.el.stage.append(h('p.muted', {}, 'Players open the Quiz tab and type the code above. Start when everyone is in.'));
+    }
   }
 
   async control(step) {

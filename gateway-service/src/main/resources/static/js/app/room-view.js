@@ -113,8 +113,17 @@ export class RoomView {
       if (!el || DRAWN.get(el) !== drawn) {
         DRAWN.set(fresh, drawn);
         if (el) {
-          replacedFocus ||= item.key === focusKey;
+          // An open emoji picker moves into the new drawing (next to its React button), focus and all.
+          const picker = el.querySelector('.emoji-picker');
+          const inPicker = picker?.contains(document.activeElement) ? document.activeElement : null;
+          if (picker) {
+            picker.dataset.moving = 'true';
+            fresh.querySelector('[data-action="react"]')?.after(picker);
+          }
+          replacedFocus ||= item.key === focusKey && !inPicker;
           el.replaceWith(fresh);
+          inPicker?.focus();
+          if (picker) delete picker.dataset.moving;
         }
         el = fresh;
       }
@@ -283,7 +292,20 @@ export class RoomView {
 
   picker(anchor, m) {
     document.querySelector('.emoji-picker')?.remove();
-    const close = () => { if (picker.isConnected) picker.remove(); anchor.focus(); };
+    // Chromium sends focusout while it removes a focused element: removing the picker from there
+    // again would throw, so every removal goes through drop(), once.
+    let dropped = false;
+    const drop = () => {
+      if (dropped || !picker.isConnected) return;
+      dropped = true;
+      picker.remove();
+    };
+    // The picker sits right after its React button, which a redraw may have replaced: focus the one
+    // beside it first (the focus leaving the picker then closes it), then make sure it is gone.
+    const close = () => {
+      (picker.previousElementSibling || anchor).focus();
+      drop();
+    };
     const picker = h('div.popover.emoji-picker', {
       role: 'group', 'aria-label': 'Choose a reaction',
       onkeydown: (e) => {
@@ -295,7 +317,7 @@ export class RoomView {
           buttons[(i + (e.key === 'ArrowRight' ? 1 : buttons.length - 1)) % buttons.length].focus();
         }
       },
-      onfocusout: (e) => { if (!picker.contains(e.relatedTarget) && picker.isConnected) picker.remove(); },
+      onfocusout: (e) => { if (!picker.dataset.moving && !picker.contains(e.relatedTarget)) drop(); },
     }, EMOJI.map((emoji) => h('button', {
       type: 'button', dataset: { emoji }, 'aria-label': `React with ${emoji}`,
       onclick: () => { this.react(m, emoji); close(); },

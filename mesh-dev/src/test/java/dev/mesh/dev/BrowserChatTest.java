@@ -78,10 +78,20 @@ class BrowserChatTest {
             assertThat(b.message("hello from the first browser").findElement(By.cssSelector(".author")).getText()).isEqualTo(alice);
             b.waitUntil("the typist is gone once the message is sent", d -> d.findElement(By.id("typing")).getText().isEmpty());
 
+            // B has the room open: A's message shows B's read receipt.
+            a.waitUntil("B's read receipt", d -> a.message("hello from the first browser").findElements(By.cssSelector(".receipts"))
+                    .stream().anyMatch(r -> r.getText().equals("Seen by " + both.bob())));
+
             b.send("hi, second browser here");
             a.message("hi, second browser here");
 
             // B reacts to A's message with the keyboard-reachable React button and the picker.
+            // Esc closes the picker and gives the focus back to React; the second time B picks 👍.
+            b.click(d -> b.message("hello from the first browser").findElement(By.cssSelector("[data-action=react]")));
+            b.waitUntil("the picker has the focus", d -> d.switchTo().activeElement().getAttribute("data-emoji") != null);
+            b.driver.switchTo().activeElement().sendKeys(Keys.ESCAPE);
+            b.waitUntil("Esc closed the picker", d -> d.findElements(By.cssSelector(".emoji-picker")).isEmpty()
+                    && "react".equals(d.switchTo().activeElement().getAttribute("data-action")));
             b.click(d -> b.message("hello from the first browser").findElement(By.cssSelector("[data-action=react]")));
             b.click(d -> d.findElement(By.cssSelector(".emoji-picker [data-emoji='👍']")));
             a.waitUntil("B's reaction shows on A's message", d -> a.message("hello from the first browser")
@@ -130,6 +140,16 @@ class BrowserChatTest {
                     return false;
                 }
             });
+
+            // An image shows inline on the other page: its bytes fetched with B's token, drawn from an object URL.
+            Path picture = Files.createTempFile("sketch", ".png");
+            java.awt.image.BufferedImage image = new java.awt.image.BufferedImage(60, 40, java.awt.image.BufferedImage.TYPE_INT_RGB);
+            javax.imageio.ImageIO.write(image, "png", picture.toFile());
+            a.driver.findElement(By.id("composer-file")).sendKeys(picture.toString());
+            b.waitUntil("the image's preview", d -> Long.valueOf(60).equals(b.js("""
+                    const img = [...document.querySelectorAll('#messages img.preview')].find(i => i.alt === arguments[0]);
+                    return img && img.complete && img.src.startsWith('blob:') ? img.naturalWidth : null""",
+                    picture.getFileName().toString())));
         }
     }
 
