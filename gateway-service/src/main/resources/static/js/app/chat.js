@@ -4,6 +4,8 @@ import { h, clear, toast } from './dom.js';
 import { RoomView } from './room-view.js';
 
 const PAGE = 50;
+/** Image previews kept as object URLs at once. */
+const PREVIEWS = 100;
 
 /** The id of the direct conversation of two users, as chat-service makes it. */
 export const directRoomId = (a, b) => (a < b ? `dm:${a}:${b}` : `dm:${b}:${a}`);
@@ -199,6 +201,21 @@ export class Chat {
     this.view.focusComposer();
   }
 
+  /**
+   * Opens a room at one of its messages (a notification's link): older pages are loaded until the
+   * message is there (at most 10), then it is scrolled to, focused and briefly highlighted.
+   */
+  async openAt(roomId, messageId) {
+    if (this.current?.id !== roomId) await this.open(roomId);
+    const room = this.room(roomId);
+    if (!messageId || room !== this.current) return;
+    for (let pages = 0; !room.messages.has(messageId) && room.hasMore && pages < 10; pages++) {
+      if (!await this.loadOlder(room)) break;
+      this.view.render(room);
+    }
+    if (room === this.current) this.view.reveal(messageId);
+  }
+
   /** The room's online count (presence-service); refreshed when someone in it changes status. */
   async refreshOnline(room) {
     if (this.isDirect(room) || room.virtual || !room.joined) return;
@@ -278,6 +295,28 @@ export class Chat {
     form.append('file', file, file.name);
     const attachment = await this.api(`/api/chat/rooms/${encodeURIComponent(room.id)}/attachments`, { method: 'POST', body: form });
     return this.send(room, content, { attachment });
+  }
+
+  /**
+   * The object URL of an image attachment's bytes, or null while they load (then `loaded` is
+   * called once). At most PREVIEWS are kept; the oldest is revoked when a new one comes.
+   */
+  previewUrl(attachment, loaded) {
+    this.previews ??= new Map();
+    const known = this.previews.get(attachment.id);
+    if (known) return typeof known === 'string' ? known : null;
+    this.previews.set(attachment.id, this.api(`/api/chat/attachments/${encodeURIComponent(attachment.id)}`, { blob: true })
+      .then((blob) => {
+        this.previews.set(attachment.id, URL.createObjectURL(blob));
+        while (this.previews.size > PREVIEWS) {
+          const [oldest, url] = this.previews.entries().next().value;
+          this.previews.delete(oldest);
+          if (typeof url === 'string') URL.revokeObjectURL(url);
+        }
+        loaded();
+      })
+      .catch(() => this.previews.set(attachment.id, '')));
+    return null;
   }
 
   /** Downloads an attachment with the bearer token and hands it to the browser as an object URL. */

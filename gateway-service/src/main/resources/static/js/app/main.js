@@ -95,7 +95,9 @@ async function start(session) {
   connectionBanner(client);
   header(client, me, presence, session, api);
 
-  const context = { client, api, me, presence, session, headerSlots: $('#header-slots') };
+  const mounted = new Map(); // view id → what its mount() returned
+  const context = { client, api, me, presence, session, headerSlots: $('#header-slots'),
+    navigate: (link) => navigate(link, show, mounted) };
   // Before connecting: the library's notification:sync on connect brings the first unread count.
   new NotificationBell(context);
   const nav = $('#views');
@@ -125,7 +127,26 @@ async function start(session) {
     toast(`Could not connect: ${e.message}`, 'error');
     return;
   }
-  for (const view of shown) view.mount(context, hosts.get(view.id));
+  for (const view of shown) mounted.set(view.id, view.mount(context, hosts.get(view.id)));
+}
+
+/**
+ * Opens what a notification's link points at: `/rooms/<id>[?message=<id>]` (the room, scrolled to
+ * the message) or `/quiz/sessions/<id>[/results]` (the quiz view, joined to the session).
+ */
+function navigate(link, show, mounted) {
+  const url = new URL(link || '/', location.origin);
+  const room = /^\/rooms\/([^/]+)$/.exec(url.pathname);
+  const session = /^\/quiz\/sessions\/([^/]+)/.exec(url.pathname);
+  if (room && mounted.get('chat')) {
+    show('chat');
+    return mounted.get('chat').openAt(decodeURIComponent(room[1]), url.searchParams.get('message'));
+  }
+  if (session && mounted.get('quiz')) {
+    show('quiz');
+    return mounted.get('quiz').openSession(decodeURIComponent(session[1]));
+  }
+  return Promise.resolve();
 }
 
 function connectionBanner(client) {

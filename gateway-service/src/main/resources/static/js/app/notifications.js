@@ -1,13 +1,14 @@
 // The notification bell in the header: the unread count (`notification:unread`, and each
 // `notification:sync` ack the library makes after a connect), a list of the latest notifications
-// (`GET /api/notifications`, then `notification:new` live), mark one read, read all.
+// (`GET /api/notifications`, then `notification:new` live), read all. A click on one marks it
+// read and opens what it points at (its `link`: a room at a message, a quiz session).
 import { h, clear, time, toast } from './dom.js';
 
 const PAGE = 20;
 
 export class NotificationBell {
-  constructor({ client, api, headerSlots }) {
-    Object.assign(this, { client, api });
+  constructor({ client, api, headerSlots, navigate }) {
+    Object.assign(this, { client, api, navigate });
     this.items = new Map(); // id → notification, newest first by seq
     this.loaded = false;
     this.count = h('span.badge', { id: 'bell-count', hidden: true });
@@ -21,8 +22,12 @@ export class NotificationBell {
       h('div.row', {}, h('strong', {}, 'Notifications'),
         h('button.subtle', { type: 'button', id: 'read-all', onclick: () => this.readAll() }, 'Mark all read')),
       this.list, this.more);
-    this.panel.addEventListener('keydown', (e) => { if (e.key === 'Escape') this.toggle(false); });
-    headerSlots.append(h('div.bell-host', {}, this.button, this.panel));
+    const host = h('div.bell-host', {
+      onkeydown: (e) => { if (e.key === 'Escape' && !this.panel.hidden) { this.toggle(false); this.button.focus(); } },
+    }, this.button, this.panel);
+    // A click elsewhere closes the list, as a menu does.
+    document.addEventListener('pointerdown', (e) => { if (!this.panel.hidden && !host.contains(e.target)) this.toggle(false); });
+    headerSlots.append(host);
 
     client.on('notification:unread', ({ count }) => this.setCount(count));
     client.on('notification:synced', (ack) => {
@@ -73,10 +78,18 @@ export class NotificationBell {
     const sorted = [...this.items.values()].sort((a, b) => b.seq - a.seq);
     clear(this.list, sorted.length ? sorted.map((n) => h('li.notification', {
       class: n.readAt ? 'read' : 'unread', dataset: { id: n.id, kind: n.kind, priority: n.priority },
-    }, h('button.subtle', { type: 'button', onclick: () => this.read(n) },
+    }, h('button.subtle', { type: 'button', onclick: () => this.open(n), title: n.link ? 'Open' : null },
       h('strong', {}, n.title), n.body ? h('span.muted', {}, ` ${n.body}`) : null,
       h('time', {}, ` ${time(n.createdAt)}`))))
       : h('li.muted', {}, 'Nothing yet.'));
+  }
+
+  /** Marks it read and goes where it points; the list closes. */
+  open(n) {
+    this.read(n);
+    if (!n.link || !this.navigate) return;
+    this.toggle(false);
+    this.navigate(n.link).catch((e) => toast(`Could not open it: ${e.message}`, 'error'));
   }
 
   async read(n) {

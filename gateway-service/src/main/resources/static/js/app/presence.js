@@ -151,5 +151,9 @@ export function statusControl(client, me, presence, host, onSet = () => {}) {
     },
   }, dot, h('span.me-name', {}, me.name), label);
   host.append(button, form);
+  // A click elsewhere closes the form, as a menu does.
+  document.addEventListener('pointerdown', (e) => {
+    if (!form.hidden && !host.contains(e.target)) { form.hidden = true; button.setAttribute('aria-expanded', 'false'); }
+  });
   return { show };
 }

@@ -122,6 +122,25 @@ export class Quiz {
     }
   }
 
+  /**
+   * Opens a session by its id (a notification's link): joins it — as its host again if it is mine —
+   * and draws it from the join's snapshot. A session already on screen stays as it is.
+   */
+  async openSession(sessionId) {
+    if (this.session?.id === sessionId) return;
+    if (this.session) this.leave();
+    this.session = { id: sessionId, role: 'participant', title: '' };
+    this.drawSession();
+    try {
+      await this.client.joinQuiz(sessionId);
+    } catch (e) {
+      this.client.leaveQuiz(sessionId);
+      this.session = null;
+      this.drawHome();
+      throw e;
+    }
+  }
+
   leave() {
     if (this.session) this.client.leaveQuiz(this.session.id);
     this.session = null;
@@ -152,6 +171,9 @@ export class Quiz {
         this.el.state, this.el.participants, this.el.score,
         h('button.subtle', { type: 'button', onclick: () => this.leave() }, 'Leave')),
       controls, this.el.stage, this.el.side));
+    if (s.role === 'host' && s.joinCode) {
+      this.el.stage.append(h('p.muted', {}, 'Players open the Quiz tab and type the code above. Start when everyone is in.'));
+    }
   }
 
   async control(step) {
@@ -167,6 +189,14 @@ export class Quiz {
     if (!this.el) return;
     this.state = state;
     this.el.state.textContent = state;
+    // The host's buttons: only the steps the session can take from here.
+    const allowed = { start: ['lobby'], next: ['reveal'], pause: ['question', 'reveal'], resume: ['paused'],
+      end: ['lobby', 'question', 'reveal', 'paused'] };
+    const buttons = [...this.host.querySelectorAll('.quiz-controls button[data-step]')];
+    const focused = buttons.includes(document.activeElement);
+    for (const b of buttons) b.disabled = !allowed[b.dataset.step]?.includes(state);
+    // A keyboard user's focus moves on to the next step rather than falling out of the page.
+    if (focused && document.activeElement?.disabled !== false) buttons.find((b) => !b.disabled)?.focus();
     this.host.querySelector('.quiz')?.setAttribute('data-state', state);
   }
 
@@ -181,19 +211,23 @@ export class Quiz {
 
   /** The join's snapshot: after a (re)join everything on screen is redrawn from it. */
   restore(ack) {
+    const redraw = ack.role !== this.session.role || ack.title !== this.session.title;
     Object.assign(this.session, { role: ack.role, title: ack.title, total: ack.total });
+    if (redraw) this.drawSession();
     this.setState(ack.state);
     this.setParticipants(ack.participants ?? 0);
     if (ack.role === 'participant') this.el.score.textContent = `score ${ack.score ?? 0}`;
     for (const a of ack.answers || []) this.answered.set(a.questionIndex, a.answer);
     if (ack.question && (ack.state === 'question' || ack.state === 'paused')) {
       this.showQuestion({ ...ack.question, index: ack.index }, ack.state === 'paused' ? ack.remainingMs : null);
+    } else if (ack.state === 'completed' || ack.state === 'cancelled') {
+      clear(this.el.stage, h('p.final', {}, ack.state === 'completed' ? 'The quiz is over.' : 'The quiz was ended.'));
     }
   }
 
   showQuestion(q, pausedRemainingMs = null) {
     this.question = q;
-    this.setState('question');
+    this.setState(pausedRemainingMs == null ? 'question' : 'paused');
     const mine = this.answered.get(q.index);
     const host = this.session.role === 'host';
     const countdown = h('div.countdown', { id: 'quiz-countdown', role: 'timer' });

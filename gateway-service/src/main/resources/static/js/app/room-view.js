@@ -40,7 +40,10 @@ export class RoomView {
     this.typing = h('div.typing', { id: 'typing', 'aria-live': 'polite' });
     this.buildComposer();
     this.threadList = h('ol.messages.thread-messages');
-    this.thread = h('aside.thread', { id: 'thread', hidden: true, 'aria-label': 'Thread' },
+    this.thread = h('aside.thread', {
+      id: 'thread', hidden: true, 'aria-label': 'Thread',
+      onkeydown: (e) => { if (e.key === 'Escape' && !e.defaultPrevented) { this.closeThread(); this.input.focus(); } },
+    },
       h('header.thread-head', {}, h('h3', {}, 'Thread'),
         h('button.icon', { type: 'button', 'aria-label': 'Close the thread', onclick: () => this.closeThread() }, '✕')),
       this.threadList,
@@ -110,8 +113,17 @@ export class RoomView {
       if (!el || DRAWN.get(el) !== drawn) {
         DRAWN.set(fresh, drawn);
         if (el) {
-          replacedFocus ||= item.key === focusKey;
+          // An open emoji picker moves into the new drawing (next to its React button), focus and all.
+          const picker = el.querySelector('.emoji-picker');
+          const inPicker = picker?.contains(document.activeElement) ? document.activeElement : null;
+          if (picker) {
+            picker.dataset.moving = 'true';
+            fresh.querySelector('[data-action="react"]')?.after(picker);
+          }
+          replacedFocus ||= item.key === focusKey && !inPicker;
           el.replaceWith(fresh);
+          inPicker?.focus();
+          if (picker) delete picker.dataset.moving;
         }
         el = fresh;
       }
@@ -157,6 +169,7 @@ export class RoomView {
     li.append(m.deleted ? h('p.body.tombstone', {}, 'This message was deleted.') : h('p.body', {}, ...withMentions(m.content || '', chat)));
     if (m.attachment && !m.deleted) {
       const a = m.attachment;
+      if (a.contentType?.startsWith('image/')) li.append(this.preview(room, a));
       li.append(h('button.attachment', {
         type: 'button', dataset: { attachment: a.id },
         onclick: () => chat.download(a).catch((e) => toast(`Could not download ${a.name}: ${e.message}`, 'error')),
@@ -186,6 +199,18 @@ export class RoomView {
       if (seenBy.length && !later) li.append(h('p.receipts', {}, `Seen by ${seenBy.map((r) => r.name).join(', ')}`));
     }
     return li;
+  }
+
+  /**
+   * An image attachment's preview: fetched once with the bearer token (tokens never go in URLs),
+   * shown from an object URL; until it is there, an empty frame of the same size.
+   */
+  preview(room, a) {
+    const url = this.chat.previewUrl(a, () => this.upsert(room));
+    return h('img.preview', {
+      alt: a.name, src: url || null, loading: 'lazy', decoding: 'async', dataset: { preview: a.id },
+      width: 240, height: 160,
+    });
   }
 
   pending(room, p) {
@@ -218,6 +243,19 @@ export class RoomView {
     if (room !== this.room) return;
     this.render(room);
     this.log.scrollTop = this.log.scrollHeight - before;
+  }
+
+  /** Scrolls to a message of the open room, focuses it and highlights it for a moment. */
+  reveal(messageId) {
+    const el = this.list.querySelector(`[data-message-id="${CSS.escape(messageId)}"]`);
+    if (!el) {
+      toast('That message is no longer in the room.');
+      return;
+    }
+    el.scrollIntoView({ block: 'center' });
+    el.classList.add('highlight');
+    el.focus();
+    setTimeout(() => el.classList.remove('highlight'), 3000);
   }
 
   // ---- threads ------------------------------------------------------------------------------
@@ -254,7 +292,20 @@ export class RoomView {
 
   picker(anchor, m) {
     document.querySelector('.emoji-picker')?.remove();
-    const close = () => { if (picker.isConnected) picker.remove(); anchor.focus(); };
+    // Chromium sends focusout while it removes a focused element: removing the picker from there
+    // again would throw, so every removal goes through drop(), once.
+    let dropped = false;
+    const drop = () => {
+      if (dropped || !picker.isConnected) return;
+      dropped = true;
+      picker.remove();
+    };
+    // The picker sits right after its React button, which a redraw may have replaced: focus the one
+    // beside it first (the focus leaving the picker then closes it), then make sure it is gone.
+    const close = () => {
+      (picker.previousElementSibling || anchor).focus();
+      drop();
+    };
     const picker = h('div.popover.emoji-picker', {
       role: 'group', 'aria-label': 'Choose a reaction',
       onkeydown: (e) => {
@@ -266,7 +317,7 @@ export class RoomView {
           buttons[(i + (e.key === 'ArrowRight' ? 1 : buttons.length - 1)) % buttons.length].focus();
         }
       },
-      onfocusout: (e) => { if (!picker.contains(e.relatedTarget) && picker.isConnected) picker.remove(); },
+      onfocusout: (e) => { if (!picker.dataset.moving && !picker.contains(e.relatedTarget)) drop(); },
     }, EMOJI.map((emoji) => h('button', {
       type: 'button', dataset: { emoji }, 'aria-label': `React with ${emoji}`,
       onclick: () => { this.react(m, emoji); close(); },

@@ -73,6 +73,21 @@ final class Browser implements AutoCloseable {
         return browser;
     }
 
+    /** A phone's viewport: 375 CSS pixels wide, the mobile viewport rules on (Chromium's device emulation). */
+    static Browser openPhone(String name, String url) {
+        Browser browser = open(name, url, 400);
+        browser.driver.executeCdpCommand("Emulation.setDeviceMetricsOverride", java.util.Map.of(
+                "width", 375, "height", 740, "deviceScaleFactor", 1, "mobile", true));
+        browser.driver.navigate().refresh();
+        return browser;
+    }
+
+    /** How many CSS pixels the page is wider than its viewport (0: no horizontal scrolling). */
+    int horizontalOverflow() {
+        return ((Number) js("return Math.max(0, document.documentElement.scrollWidth - document.documentElement.clientWidth)"))
+                .intValue();
+    }
+
     /** Logs in through the page's development-issuer form and waits for the connection. */
     Browser login(String user) {
         WebElement field = waitFor(d -> d.findElement(By.id("dev-user")).isDisplayed() ? d.findElement(By.id("dev-user")) : null);

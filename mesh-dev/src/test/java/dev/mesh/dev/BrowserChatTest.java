@@ -78,10 +78,20 @@ class BrowserChatTest {
             assertThat(b.message("hello from the first browser").findElement(By.cssSelector(".author")).getText()).isEqualTo(alice);
             b.waitUntil("the typist is gone once the message is sent", d -> d.findElement(By.id("typing")).getText().isEmpty());
 
+            // B has the room open: A's message shows B's read receipt.
+            a.waitUntil("B's read receipt", d -> a.message("hello from the first browser").findElements(By.cssSelector(".receipts"))
+                    .stream().anyMatch(r -> r.getText().equals("Seen by " + both.bob())));
+
             b.send("hi, second browser here");
             a.message("hi, second browser here");
 
             // B reacts to A's message with the keyboard-reachable React button and the picker.
+            // Esc closes the picker and gives the focus back to React; the second time B picks 👍.
+            b.click(d -> b.message("hello from the first browser").findElement(By.cssSelector("[data-action=react]")));
+            b.waitUntil("the picker has the focus", d -> d.switchTo().activeElement().getAttribute("data-emoji") != null);
+            b.driver.switchTo().activeElement().sendKeys(Keys.ESCAPE);
+            b.waitUntil("Esc closed the picker", d -> d.findElements(By.cssSelector(".emoji-picker")).isEmpty()
+                    && "react".equals(d.switchTo().activeElement().getAttribute("data-action")));
             b.click(d -> b.message("hello from the first browser").findElement(By.cssSelector("[data-action=react]")));
             b.click(d -> d.findElement(By.cssSelector(".emoji-picker [data-emoji='👍']")));
             a.waitUntil("B's reaction shows on A's message", d -> a.message("hello from the first browser")
@@ -130,6 +140,16 @@ class BrowserChatTest {
                     return false;
                 }
             });
+
+            // An image shows inline on the other page: its bytes fetched with B's token, drawn from an object URL.
+            Path picture = Files.createTempFile("sketch", ".png");
+            java.awt.image.BufferedImage image = new java.awt.image.BufferedImage(60, 40, java.awt.image.BufferedImage.TYPE_INT_RGB);
+            javax.imageio.ImageIO.write(image, "png", picture.toFile());
+            a.driver.findElement(By.id("composer-file")).sendKeys(picture.toString());
+            b.waitUntil("the image's preview", d -> Long.valueOf(60).equals(b.js("""
+                    const img = [...document.querySelectorAll('#messages img.preview')].find(i => i.alt === arguments[0]);
+                    return img && img.complete && img.src.startsWith('blob:') ? img.naturalWidth : null""",
+                    picture.getFileName().toString())));
         }
     }
 
@@ -166,12 +186,26 @@ class BrowserChatTest {
 
             // The mention rings A's bell (the list shows it, unread until "Mark all read"); A's reply rings B's.
             a.waitUntil("A's bell counts the mention", d -> d.findElement(By.id("bell-count")).getText().equals("1"));
+            // A is on the quiz tab when it opens the mention from the bell: the chat comes back, at the message.
+            a.driver.findElement(By.cssSelector("#views button[data-view=quiz]")).click();
             a.driver.findElement(By.id("bell")).click();
-            // Checked inside the wait: the list is re-rendered when its HTTP page arrives, so an element held across
-            // that render is stale.
-            a.waitUntil("the mention is listed, unread", d -> d.findElements(
-                            By.cssSelector("#notification-list li.notification[data-kind=mention]")).stream()
-                    .anyMatch(li -> li.getAttribute("class").contains("unread")));
+            // Checked and clicked inside the wait: the list is re-rendered when its HTTP page arrives, so an element
+            // held across that render is stale.
+            a.waitUntil("the mention is listed, unread, and opened", d -> {
+                WebElement mention = d.findElements(By.cssSelector("#notification-list li.notification[data-kind=mention]"))
+                        .stream().filter(li -> li.getAttribute("class").contains("unread")).findFirst().orElse(null);
+                if (mention == null) {
+                    return false;
+                }
+                mention.findElement(By.tagName("button")).click();
+                return true;
+            });
+            a.waitUntil("the room, at the mentioning message", d -> d.findElement(By.id("view-chat")).isDisplayed()
+                    && !d.findElement(By.id("notifications")).isDisplayed()
+                    && "thanks @%s !".formatted(alice).equals(a.js(
+                    "return document.activeElement.closest('li.msg.highlight')?.querySelector('.body').textContent")));
+            a.waitUntil("opening it read it", d -> !d.findElement(By.id("bell-count")).isDisplayed());
+            a.driver.findElement(By.id("bell")).click();
             a.driver.findElement(By.id("read-all")).click();
             a.waitUntil("the bell is quiet once all is read", d -> !d.findElement(By.id("bell-count")).isDisplayed()
                     && !d.findElement(By.cssSelector("#notification-list li.notification")).getAttribute("class").contains("unread"));
@@ -242,9 +276,10 @@ class BrowserChatTest {
         String leaver = Browser.freshStudent();
         try (Browser a = Browser.open("A", http(mesh.gateway1), 1200)) {
             a.login(watcher).openRoom(room);
-            Browser b = Browser.open("B", http(mesh.gateway2), 400); // a phone-width page
+            Browser b = Browser.openPhone("B", http(mesh.gateway2));
             try {
                 b.login(leaver).openRoom(room);
+                assertThat(b.horizontalOverflow()).as("the room fits the phone's width").isZero();
                 a.waitUntil(leaver + " shows online", d -> "online".equals(a.presenceOf(leaver)));
 
                 // B sets a custom status from its header; A's dot for B shows it.

@@ -14,7 +14,8 @@ import org.openqa.selenium.WebElement;
  * it and reads the join code off the screen; two players (each on another gateway than the host
  * or each other's) type the code, answer every question while its countdown runs, see whether
  * they were right and their rank, and every page ends on the same final ranking. One player's
- * connection is cut after the first question; the page rejoins the session and plays on.
+ * connection is cut after the first question; the page rejoins the session and plays on. The host
+ * pauses the second question and resumes it; the phone-width player's page never scrolls sideways.
  */
 class BrowserQuizTest {
 
@@ -28,7 +29,7 @@ class BrowserQuizTest {
         String title = "Browser quiz " + System.nanoTime();
         try (Browser host = Browser.open("host", http(mesh.gateway1), 1200);
              Browser a = Browser.open("ann", http(mesh.gateway2), 1200);
-             Browser b = Browser.open("bob", http(mesh.gateway1), 400)) {
+             Browser b = Browser.openPhone("bob", http(mesh.gateway1))) {
             host.login(teacher);
             a.login(ann);
             b.login(bob);
@@ -59,7 +60,10 @@ class BrowserQuizTest {
                 player.waitUntil("joined", d -> "lobby".equals(d.findElement(By.id("quiz-state")).getText().toLowerCase()));
             }
             host.waitUntil("two players in the lobby", d -> d.findElement(By.id("quiz-participants")).getText().equals("2 players"));
+            assertThat(host.driver.findElement(By.cssSelector(".quiz-controls button[data-step=pause]")).isEnabled())
+                    .as("nothing to pause in the lobby").isFalse();
             host.driver.findElement(By.cssSelector(".quiz-controls button[data-step=start]")).click();
+            host.waitUntil("Start is done", d -> !d.findElement(By.cssSelector(".quiz-controls button[data-step=start]")).isEnabled());
 
             // Ann is always right; Bob is right only on the second question.
             int[] annPicks = {1, 0, 1};
@@ -74,6 +78,22 @@ class BrowserQuizTest {
                 }
                 host.waitUntil("the host sees question " + (index + 1), d -> d.findElement(By.cssSelector("#quiz-stage > p.muted"))
                         .getText().startsWith("Question " + (index + 1) + " of 3"));
+                if (index == 1) {
+                    // The host pauses the open question: every page shows "paused" with the countdown stopped;
+                    // Resume opens it again with the time it had left.
+                    host.click(d -> d.findElement(By.cssSelector(".quiz-controls button[data-step=pause]")));
+                    for (Browser page : List.of(host, a, b)) {
+                        page.waitUntil("paused", d -> "paused".equalsIgnoreCase(d.findElement(By.id("quiz-state")).getText()));
+                    }
+                    String frozen = a.driver.findElement(By.id("quiz-countdown")).getText();
+                    assertThat(frozen).matches("[1-8] s");
+                    assertThat(host.driver.findElement(By.cssSelector(".quiz-controls button[data-step=resume]")).isEnabled()).isTrue();
+                    host.click(d -> d.findElement(By.cssSelector(".quiz-controls button[data-step=resume]")));
+                    for (Browser page : List.of(host, a, b)) {
+                        page.waitUntil("resumed", d -> "question".equalsIgnoreCase(d.findElement(By.id("quiz-state")).getText()));
+                    }
+                    assertThat(b.horizontalOverflow()).as("the question fits the phone's width").isZero();
+                }
                 a.click(d -> d.findElement(By.cssSelector(".option[data-option='" + annPicks[index] + "']")));
                 host.waitUntil("one answer counted", d -> d.findElement(By.id("quiz-answer-count")).getText().equals("1 / 2 answered"));
                 b.click(d -> d.findElement(By.cssSelector(".option[data-option='" + bobPicks[index] + "']")));
