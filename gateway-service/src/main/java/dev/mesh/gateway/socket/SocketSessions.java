@@ -109,6 +109,11 @@ public class SocketSessions {
 
         Mono<Void> input = protocol.opened(session, socket)
                 .thenMany(socket.receive().concatMap(message -> {
+                    if (session.isClosed()) {
+                        // Closed by the gateway (a flood, a slow consumer, auth): what the client had
+                        // already sent is read until the close completes, and not acted on.
+                        return Mono.empty();
+                    }
                     session.touched();
                     return protocol.received(session, message);
                 }))
