@@ -174,11 +174,6 @@ public final class ClientSession {
         return queuedBytes.get() > 0 ? Math.max(0, now - waitingSince) : 0;
     }
 
-    /** Bytes of frames queued for this socket and not yet taken by it. */
-    public long queuedBytes() {
-        return queuedBytes.get();
-    }
-
     /** The frames to write, counted out of the queue as the socket takes them. */
     Flux<String> outbound() {
         return outbound.asFlux().map(queued -> {
