@@ -175,6 +175,11 @@ public final class MeshLauncher implements AutoCloseable {
                 .run(args.toArray(String[]::new));
     }
 
+    /** The gateways running now, in the order they were started. */
+    public List<ConfigurableApplicationContext> gateways() {
+        return List.copyOf(gateways);
+    }
+
     public static int localPort(ConfigurableApplicationContext context) {
         return Integer.parseInt(context.getEnvironment().getProperty("local.server.port", "-1"));
     }

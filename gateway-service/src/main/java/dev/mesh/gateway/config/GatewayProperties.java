@@ -15,7 +15,8 @@ import org.springframework.util.unit.DataSize;
  * @param heartbeatInterval         the server sends {@code ping} this often
  * @param idleTimeout               a socket silent for this long is closed
  * @param maxFrameSize              larger frames close the socket with 1009
- * @param outboundQueueLimit        a socket whose unsent frames exceed this is closed with 1013 (slow consumer)
+ * @param outboundQueueLimit        a socket whose unsent frames exceed this is closed with 1013 (slow consumer): the frames
+ *                                  queued for it and those its channel holds, not yet accepted by the kernel
  * @param maxConnectionsPerAddress  concurrent sockets per client address (a school behind one NAT must fit)
  * @param drainReconnectAfter       upper bound of the jittered {@code reconnect.afterMs} sent on shutdown
  * @param kafkaCutOff               without a record reaching Kafka for this long, sockets are closed with 1012
@@ -23,6 +24,11 @@ import org.springframework.util.unit.DataSize;
  *                                  (any client frame but {@code pong} and {@code auth}, including {@code presence:activity})
  * @param heartbeatToPresence       how often {@code InstanceHeartbeat} goes to {@code gateway.instances}; presence
  *                                  declares a boot dead after two missed ones (default 5s = {@code InstanceHeartbeat.INTERVAL_MS})
+ * @param socketSendBuffer          the kernel send buffer (SO_SNDBUF) of each WebSocket; bounded so a client that stops
+ *                                  reading backs up into the outbound queue, where it is seen, instead of into megabytes
+ *                                  of autotuned kernel buffer (Linux doubles the value); 0 leaves the system's autotuning
+ * @param outboundStallTimeout      a socket that takes no frame for this long while frames wait for it is closed with
+ *                                  1013 (slow consumer), however few bytes wait
  */
 @ConfigurationProperties("mesh.gateway")
 public record GatewayProperties(
@@ -37,7 +43,9 @@ public record GatewayProperties(
         @DefaultValue("30s") Duration activityThrottle,
         @DefaultValue("5s") Duration heartbeatToPresence,
         @DefaultValue("10s") Duration kafkaCutOff,
-        @DefaultValue RateLimits rateLimits) {
+        @DefaultValue RateLimits rateLimits,
+        @DefaultValue("128KB") DataSize socketSendBuffer,
+        @DefaultValue("30s") Duration outboundStallTimeout) {
 
     /**
      * Token buckets at the gateway (per instance, so a user's limit is approximate across

@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntConsumer;
+import java.util.function.LongSupplier;
 
 import dev.mesh.contracts.kafka.UserRef;
 import dev.mesh.contracts.wire.CloseCodes;
@@ -17,6 +18,12 @@ import reactor.core.publisher.Sinks;
  * the last seq sent on each, to drop duplicates and see gaps), and its outbound queue,
  * bounded in bytes: a client that does not read is closed with 1013 rather than buffered
  * without limit (ARCHITECTURE §5, backpressure).
+ *
+ * <p>The bound covers everything this process holds for the socket: the frames queued here and
+ * the bytes the transport has taken but the kernel has not yet accepted ({@link #transportPending}).
+ * The kernel's own send buffer is bounded where the socket is set up ({@code SocketSessions}).
+ * A socket that takes nothing while frames wait ({@link #stalledFor}) is a slow consumer too,
+ * whatever the bytes.
  */
 public final class ClientSession {
 
@@ -32,8 +39,11 @@ public final class ClientSession {
     };
     private final long outboundLimitBytes;
     private final IntConsumer closer;
-    private final Sinks.Many<String> outbound = Sinks.many().unicast().onBackpressureBuffer();
+    private final Sinks.Many<Queued> outbound = Sinks.many().unicast().onBackpressureBuffer();
     private final AtomicLong queuedBytes = new AtomicLong();
+    /** When the socket last took a frame, or when a frame came to an empty queue: the wait of the oldest frame. */
+    private volatile long waitingSince = System.currentTimeMillis();
+    private volatile LongSupplier transportPending = () -> 0;
     /** topic → last seq sent to this session on it; present only while attached. */
     private final Map<String, Long> attached = new ConcurrentHashMap<>();
     private volatile UserRef user;
@@ -42,6 +52,10 @@ public final class ClientSession {
     private volatile boolean closed;
 
     private static final int MAX_PENDING_ACKS = 1024;
+
+    /** A frame in the queue, with its size in bytes (encoded once). */
+    private record Queued(String frame, int bytes) {
+    }
 
     public ClientSession(String id, String remoteAddress, long outboundLimitBytes, IntConsumer closer) {
         this(id, remoteAddress, WireFormat.NATIVE, outboundLimitBytes, closer);
@@ -124,19 +138,49 @@ public final class ClientSession {
         if (closed) {
             return;
         }
-        long size = frame.getBytes(StandardCharsets.UTF_8).length;
-        if (queuedBytes.addAndGet(size) > outboundLimitBytes) {
+        int size = frame.getBytes(StandardCharsets.UTF_8).length;
+        long queued = queuedBytes.addAndGet(size);
+        if (queued + transportPending.getAsLong() > outboundLimitBytes) {
+            queuedBytes.addAndGet(-size); // not queued: the count stays what the socket holds
             close(CloseCodes.TRY_AGAIN_LATER);
             return;
         }
-        synchronized (outbound) {
-            outbound.tryEmitNext(frame);
+        if (queued == size) {
+            waitingSince = System.currentTimeMillis();
         }
+        synchronized (outbound) {
+            outbound.tryEmitNext(new Queued(frame, size));
+        }
+    }
+
+    /**
+     * Tells the session how many bytes its transport holds beyond this queue (written, not yet
+     * accepted by the kernel); they count against the same limit. Must be cheap and thread-safe.
+     */
+    void transportPending(LongSupplier bytes) {
+        this.transportPending = bytes;
+    }
+
+    /** Bytes of frames queued here plus those the transport still holds. */
+    public long pendingBytes() {
+        return queuedBytes.get() + transportPending.getAsLong();
+    }
+
+    /**
+     * How long frames have waited without the socket taking any at {@code now} (0 when none
+     * wait): the age of the oldest queued frame, or of the last progress if that is later.
+     */
+    public long stalledFor(long now) {
+        return queuedBytes.get() > 0 ? Math.max(0, now - waitingSince) : 0;
     }
 
     /** The frames to write, counted out of the queue as the socket takes them. */
     Flux<String> outbound() {
-        return outbound.asFlux().doOnNext(frame -> queuedBytes.addAndGet(-frame.getBytes(StandardCharsets.UTF_8).length));
+        return outbound.asFlux().map(queued -> {
+            waitingSince = System.currentTimeMillis();
+            queuedBytes.addAndGet(-queued.bytes());
+            return queued.frame();
+        });
     }
 
     public void close(int code) {

@@ -15,6 +15,7 @@ import org.springframework.stereotype.Component;
 import org.springframework.web.reactive.socket.CloseStatus;
 import org.springframework.web.reactive.socket.WebSocketMessage;
 import org.springframework.web.reactive.socket.WebSocketSession;
+import org.springframework.web.reactive.socket.adapter.ReactorNettyWebSocketSession;
 
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -30,6 +31,9 @@ import dev.mesh.gateway.metrics.GatewayMeters;
 import dev.mesh.gateway.presence.GatewayIdentity;
 import dev.mesh.runtime.security.MeshUsers;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.internal.ThreadExecutorMap;
 import reactor.core.Disposable;
@@ -61,10 +65,11 @@ public class SocketSessions {
     private final String instanceId;
     private final String bootId;
     private final MeterRegistry meters;
+    private final ClientChannels channels;
 
     public SocketSessions(GatewayProperties properties, SessionRegistry registry, ReactiveJwtDecoder jwtDecoder,
                           MeshUsers users, CommandForwarder forwarder, RateLimits rateLimits, GatewayIdentity identity,
-                          MeterRegistry meters) {
+                          MeterRegistry meters, ClientChannels channels) {
         this.properties = properties;
         this.registry = registry;
         this.jwtDecoder = jwtDecoder;
@@ -74,6 +79,7 @@ public class SocketSessions {
         this.instanceId = identity.instanceId();
         this.bootId = identity.bootId();
         this.meters = meters;
+        this.channels = channels;
     }
 
     /** Serves one upgraded socket with the given protocol until it closes. */
@@ -86,6 +92,10 @@ public class SocketSessions {
                     meters.counter("mesh.gateway.closes", "reason", GatewayMeters.closeReason(code)).increment();
                     closing.tryEmitValue(new CloseStatus(code, reasonOf(code)));
                 });
+        Channel channel = socket instanceof ReactorNettyWebSocketSession netty ? channels.find(netty.getChannelId()) : null;
+        if (channel != null) {
+            boundTransport(session, channel);
+        }
         if (!registry.admit(address, properties.maxConnectionsPerAddress())) {
             meters.counter("mesh.gateway.rejected", "reason", "address_limit").increment();
             return socket.close(new CloseStatus(CloseCodes.TRY_AGAIN_LATER, "Too many connections from your address"));
@@ -99,6 +109,11 @@ public class SocketSessions {
 
         Mono<Void> input = protocol.opened(session, socket)
                 .thenMany(socket.receive().concatMap(message -> {
+                    if (session.isClosed()) {
+                        // Closed by the gateway (a flood, a slow consumer, auth): what the client had
+                        // already sent is read until the close completes, and not acted on.
+                        return Mono.empty();
+                    }
                     session.touched();
                     return protocol.received(session, message);
                 }))
@@ -127,6 +142,23 @@ public class SocketSessions {
                     registry.unregister(session);
                     registry.release(address);
                 });
+    }
+
+    /**
+     * Bounds what the kernel holds for this socket (its send buffer) and counts what Netty holds
+     * (written, not yet accepted by the kernel) against the session's outbound limit: without
+     * both, a client that stops reading is absorbed by megabytes of autotuned kernel buffer on
+     * loopback or a fast network, and its queue only grows once those are full.
+     */
+    private void boundTransport(ClientSession session, Channel channel) {
+        int sendBuffer = (int) Math.min(Integer.MAX_VALUE, properties.socketSendBuffer().toBytes());
+        if (sendBuffer > 0) {
+            channel.config().setOption(ChannelOption.SO_SNDBUF, sendBuffer);
+        }
+        session.transportPending(() -> {
+            ChannelOutboundBuffer buffer = channel.unsafe().outboundBuffer();
+            return buffer == null ? 0 : buffer.totalPendingWriteBytes();
+        });
     }
 
     /**
@@ -214,7 +246,7 @@ public class SocketSessions {
         protocol.welcome(session, data);
     }
 
-    /** Auth deadline, token expiry, heartbeat and idle timeout, checked once a second. */
+    /** Auth deadline, token expiry, a stalled outbound queue, heartbeat and idle timeout, checked once a second. */
     private Flux<Long> timers(ClientSession session) {
         long openedAt = System.currentTimeMillis();
         long[] lastPing = {openedAt};
@@ -228,6 +260,8 @@ public class SocketSessions {
             }
             if (now >= session.tokenExpiresAt()) {
                 session.close(CloseCodes.AUTH_FAILED);
+            } else if (session.stalledFor(now) > properties.outboundStallTimeout().toMillis()) {
+                session.close(CloseCodes.TRY_AGAIN_LATER); // frames wait and the client takes none: a slow consumer
             } else if (now - session.lastInboundAt() > properties.idleTimeout().toMillis()) {
                 session.close(CloseCodes.NORMAL);
             } else if (now - lastPing[0] >= properties.heartbeatInterval().toMillis()) {

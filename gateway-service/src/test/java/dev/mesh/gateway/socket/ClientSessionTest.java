@@ -74,6 +74,77 @@ class ClientSessionTest {
     }
 
     @Test
+    void givenAFrameOverTheLimit_whenTheSocketIsClosed_thenTheRefusedFrameIsNotCountedAsQueued() {
+        session.send("x".repeat(600));
+
+        session.send("y".repeat(600));
+
+        assertThat(session.pendingBytes()).isEqualTo(600);
+    }
+
+    @Test
+    void givenBytesHeldByTheTransport_whenTheQueueAndTheTransportTogetherExceedTheLimit_thenTheSocketIsClosedWith1013() {
+        session.transportPending(() -> 900);
+
+        session.send("x".repeat(200));
+
+        assertThat(closes).containsExactly(1013);
+        assertThat(session.pendingBytes()).isEqualTo(900);
+    }
+
+    @Test
+    void givenBytesHeldByTheTransport_whenTheQueueStaysUnderTheRestOfTheLimit_thenTheSocketStaysOpen() {
+        session.transportPending(() -> 400);
+
+        session.send("x".repeat(600));
+
+        assertThat(closes).isEmpty();
+        assertThat(session.pendingBytes()).isEqualTo(1000);
+    }
+
+    @Test
+    void givenAnEmptyQueue_whenTimePasses_thenTheSocketIsNotStalled() {
+        assertThat(session.stalledFor(System.currentTimeMillis() + 60_000)).isZero();
+    }
+
+    @Test
+    void givenFramesTheSocketDoesNotTake_whenTimePasses_thenTheyHaveWaitedThatLong() {
+        long before = System.currentTimeMillis();
+        session.send("a");
+        session.send("b");
+
+        long stalled = session.stalledFor(before + 60_000);
+
+        assertThat(stalled).isBetween(60_000 - (System.currentTimeMillis() - before), 60_000L);
+    }
+
+    @Test
+    void givenQueuedFrames_whenTheSocketTakesThemAll_thenNothingWaitsAndTheQueueIsEmpty() {
+        session.send("a");
+        session.send("bb");
+
+        List<String> taken = session.outbound().take(2).collectList().block();
+
+        assertThat(taken).containsExactly("a", "bb");
+        assertThat(session.pendingBytes()).isZero();
+        assertThat(session.stalledFor(System.currentTimeMillis() + 60_000)).isZero();
+    }
+
+    @Test
+    void givenASocketThatTookAFrame_whenOthersStillWait_thenTheWaitCountsFromThatProgress() throws Exception {
+        session.send("a");
+        session.send("b");
+        Thread.sleep(20);
+        long beforeTake = System.currentTimeMillis();
+
+        session.outbound().take(1).blockLast();
+
+        long now = System.currentTimeMillis();
+        assertThat(session.stalledFor(now)).isLessThanOrEqualTo(now - beforeTake);
+        assertThat(session.pendingBytes()).isEqualTo(1);
+    }
+
+    @Test
     void givenAClosedSession_whenClosedAgain_thenTheCloseIsRequestedOnce() {
         session.close(4001);
         session.close(1000);
