@@ -27,7 +27,7 @@ import dev.mesh.testkit.infra.MeshInfra;
  * faults stop them, so they cannot be the ones the other end-to-end tests share), the four
  * services and two gateway instances. Every app reaches Kafka through {@link #kafka}, a TCP
  * proxy in front of the broker (the broker advertises the proxy's port), so a test can cut the
- * whole mesh off from the broker; {@link #postgres} kills and restarts the database server.
+ * whole mesh off from the broker; {@link #postgres} freezes and thaws the database server.
  * Runs in the surefire execution {@code faults} (see mesh-dev's pom), which starts a JVM of its own.
  */
 final class FaultMesh {
@@ -42,7 +42,7 @@ final class FaultMesh {
     final ConfigurableApplicationContext gatewayB;
     final int gatewayAPort;
     final int gatewayBPort;
-    final PgControl postgres;
+    volatile PgControl postgres;
     final MeshInfra.Database chatDb;
 
     private FaultMesh() throws Exception {
@@ -67,6 +67,9 @@ final class FaultMesh {
             launcher.close();
             issuer.close();
             kafka.close();
+            if (postgres != null) {
+                postgres.thaw(); // never leave it frozen for the shutdown
+            }
         });
         launcher.startServices();
         gatewayA = launcher.startGateway("gateway-a", 0);

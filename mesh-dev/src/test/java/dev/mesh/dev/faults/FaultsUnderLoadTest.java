@@ -143,19 +143,20 @@ class FaultsUnderLoadTest {
     }
 
     @Test
-    void postgresqlKilledFor10sCommandsWaitOrAnswerUnavailableNeverAFalseAck() throws Exception {
-        try (LoadUnderFault run = new LoadUnderFault(mesh, "PostgreSQL killed 10 s", CLIENTS, LEAVERS,
+    void postgresqlFrozenFor10sCommandsWaitOrAnswerUnavailableNeverAFalseAck() throws Exception {
+        try (LoadUnderFault run = new LoadUnderFault(mesh, "PostgreSQL frozen 10 s", CLIENTS, LEAVERS,
                 bothGateways(), INTERVAL_MS, true)) {
             run.startLoad();
             run.awaitAcks(20, WAIT);
             run.faultStarts();
-            mesh.postgres.kill();
+            int processes = mesh.postgres.freeze();
             try {
                 Thread.sleep(10_000);
             } finally {
-                mesh.postgres.start();
+                mesh.postgres.thaw();
             }
             run.faultEnds();
+            System.out.printf("FAULTS PostgreSQL: %d server processes frozen for 10 s%n", processes);
             run.awaitAcks(30, WAIT);
             assertClean(run.finish());
         }

@@ -1,31 +1,24 @@
 package dev.mesh.dev.faults;
 
-import java.io.File;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Kills and restarts the embedded PostgreSQL server of this JVM's test infrastructure, found by
- * its port among this machine's processes: {@code pg_ctl stop -m immediate} (every server
- * process quits at once, no checkpoint, like a crash) and {@code pg_ctl start} with the
- * postmaster's own arguments, on the same port and data directory (crash recovery on start).
+ * Freezes and thaws the embedded PostgreSQL server of this JVM's test infrastructure, found by
+ * its port among this machine's processes: SIGSTOP to the postmaster and every backend (what
+ * {@code docker pause} does to a container), later SIGCONT. While frozen, connections stay open
+ * and nothing answers; new connections are not accepted. A real stop and restart is not used:
+ * {@code pg_ctl} and {@code postgres} refuse to start as root, which the test machine runs as.
  */
 final class PgControl {
 
-    private final Path pgCtl;
-    private final Path dataDirectory;
-    private final List<String> serverArguments;
-    private final Path logFile;
+    private final long postmaster;
+    private final List<Long> frozen = new ArrayList<>();
 
-    private PgControl(Path pgCtl, Path dataDirectory, List<String> serverArguments, Path logFile) {
-        this.pgCtl = pgCtl;
-        this.dataDirectory = dataDirectory;
-        this.serverArguments = serverArguments;
-        this.logFile = logFile;
+    private PgControl(long postmaster) {
+        this.postmaster = postmaster;
     }
 
     /** The server listening on {@code port}, found from the postmaster's command line. */
@@ -37,57 +30,48 @@ final class PgControl {
             if (!command.endsWith("/postgres")) {
                 continue;
             }
-            Path data = null;
-            boolean onPort = false;
-            List<String> rest = new ArrayList<>();
-            for (int i = 0; i < args.length; i++) {
-                if ("-D".equals(args[i]) && i + 1 < args.length) {
-                    data = Path.of(args[++i]);
-                } else {
-                    if ("-p".equals(args[i]) && i + 1 < args.length && portText.equals(args[i + 1])) {
-                        onPort = true;
-                    }
-                    rest.add(args[i]);
-                }
-            }
-            if (onPort && data != null) {
-                try {
-                    Path log = Files.createTempFile("faults-postgres", ".log");
-                    return new PgControl(Path.of(command).resolveSibling("pg_ctl"), data, rest, log);
-                } catch (IOException e) {
-                    throw new IllegalStateException(e);
+            for (int i = 0; i + 1 < args.length; i++) {
+                if ("-p".equals(args[i]) && portText.equals(args[i + 1])) {
+                    return new PgControl(process.pid());
                 }
             }
         }
         throw new IllegalStateException("no PostgreSQL server process with -p " + port + " found");
     }
 
-    /** Every server process quits at once: connections are cut, new ones are refused. */
-    void kill() {
-        run(List.of(pgCtl.toString(), "-D", dataDirectory.toString(), "-m", "immediate", "-w", "stop"));
-    }
-
-    /** Starts the server again, waiting until it accepts connections. */
-    void start() {
-        StringBuilder options = new StringBuilder();
-        for (String argument : serverArguments) {
-            options.append(" '").append(argument.replace("'", "'\\''")).append('\'');
+    /** Stops every server process where it is (SIGSTOP); returns how many. */
+    synchronized int freeze() {
+        ProcessHandle root = ProcessHandle.of(postmaster).orElseThrow(() -> new IllegalStateException("PostgreSQL is not running"));
+        signal("STOP", root.pid());
+        frozen.add(root.pid());
+        // Frozen, the postmaster starts no new backend: its children are a fixed set now.
+        for (ProcessHandle child : root.descendants().toList()) {
+            signal("STOP", child.pid());
+            frozen.add(child.pid());
         }
-        run(List.of(pgCtl.toString(), "-D", dataDirectory.toString(), "-l", logFile.toString(),
-                "-o", options.toString().trim(), "-w", "-t", "60", "start"));
+        return frozen.size();
     }
 
-    private static void run(List<String> command) {
+    /** Lets every frozen process run again (SIGCONT), children first. */
+    synchronized void thaw() {
+        for (int i = frozen.size() - 1; i >= 0; i--) {
+            try {
+                signal("CONT", frozen.get(i));
+            } catch (IllegalStateException gone) {
+                // A backend that ended meanwhile (it cannot while stopped, but be safe).
+            }
+        }
+        frozen.clear();
+    }
+
+    private static void signal(String signal, long pid) {
         try {
-            Process process = new ProcessBuilder(command)
-                    .redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(new File(System.getProperty("java.io.tmpdir"), "faults-pg_ctl.log")))
-                    .start();
-            if (!process.waitFor(90, TimeUnit.SECONDS) || process.exitValue() != 0) {
-                throw new IllegalStateException(command + " failed (exit " + (process.isAlive() ? "none" : process.exitValue()) + ")");
+            Process kill = new ProcessBuilder("kill", "-" + signal, String.valueOf(pid)).redirectErrorStream(true).start();
+            if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+                throw new IllegalStateException("kill -" + signal + " " + pid + " failed");
             }
         } catch (IOException e) {
-            throw new IllegalStateException(command + " failed", e);
+            throw new IllegalStateException("kill -" + signal + " " + pid + " failed", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
