@@ -31,7 +31,7 @@ final class InvariantChecker {
     /** The counts of one run; {@link #clean()} when nothing was lost, duplicated or out of order. */
     record Report(String fault, int sent, int acked, long delivered, int lost, int duplicated, int orderViolations,
                   int reconnects, int resumes, int pagedResumes, int redelivered, int gapsHealed, int retries,
-                  int unavailable, int replyTimeouts, Map<Integer, Integer> closeCodes, boolean presenceConverged,
+                  int unavailable, int replyTimeouts, Map<Integer, Integer> closeCodes, Map<Integer, Integer> refusals, boolean presenceConverged,
                   long presenceConvergedMs, long settleMs, List<String> problems) {
 
         boolean clean() {
@@ -41,9 +41,9 @@ final class InvariantChecker {
         String line() {
             return String.format("FAULTS %s: sent=%d acked=%d delivered=%d lost=%d duplicated=%d order-violations=%d reconnects=%d "
                             + "resumes=%d paged=%d redelivered-dropped=%d gaps-healed=%d retries=%d unavailable=%d reply-timeouts=%d "
-                            + "close-codes=%s presence=%s settle-ms=%d",
+                            + "close-codes=%s refused-connects=%s presence=%s settle-ms=%d",
                     fault, sent, acked, delivered, lost, duplicated, orderViolations, reconnects, resumes, pagedResumes, redelivered,
-                    gapsHealed, retries, unavailable, replyTimeouts, closeCodes,
+                    gapsHealed, retries, unavailable, replyTimeouts, closeCodes, refusals,
                     presenceConverged ? "converged in " + presenceConvergedMs + " ms" : "NOT converged", settleMs);
         }
     }
@@ -149,10 +149,12 @@ final class InvariantChecker {
 
         Map<Integer, Integer> closeCodes = new TreeMap<>();
         run.clients.forEach(c -> c.closeCodes.forEach((code, n) -> closeCodes.merge(code, n.get(), Integer::sum)));
+        Map<Integer, Integer> refusals = new TreeMap<>();
+        run.clients.forEach(c -> c.refusals.forEach((code, n) -> refusals.merge(code, n.get(), Integer::sum)));
         Report report = new Report(run.name, sent, acked, delivered, lost, duplicated, order,
                 sum(run, c -> c.reconnects.get()), sum(run, c -> c.resumes.get()), sum(run, c -> c.pagedResumes.get()),
                 sum(run, c -> c.redelivered.get()), sum(run, c -> c.gapsSeen.get()), sum(run, c -> c.retries.get()),
-                sum(run, c -> c.unavailable.get()), sum(run, c -> c.replyTimeouts.get()), closeCodes, converged, presenceMs,
+                sum(run, c -> c.unavailable.get()), sum(run, c -> c.replyTimeouts.get()), closeCodes, refusals, converged, presenceMs,
                 run.settledAt - (run.faultEndedAt > 0 ? run.faultEndedAt : run.loadStartedAt),
                 problems.size() > 20 ? List.copyOf(problems.subList(0, 20)) : List.copyOf(problems));
         System.out.println(report.line());

@@ -61,6 +61,8 @@ final class LoadClient {
     final AtomicInteger rateLimited = new AtomicInteger();
     final AtomicInteger replyTimeouts = new AtomicInteger();
     final Map<Integer, AtomicInteger> closeCodes = new ConcurrentHashMap<>();
+    /** Connection attempts that got no welcome: by the close code the gateway sent (0: no connection at all). */
+    final Map<Integer, AtomicInteger> refusals = new ConcurrentHashMap<>();
 
     private volatile boolean sending;
     private volatile boolean finished;
@@ -420,11 +422,19 @@ final class LoadClient {
         try {
             client = WsTestClient.connect(urls.get(urlIndex), Map.of("Authorization", "Bearer " + token));
         } catch (RuntimeException e) {
+            refusals.computeIfAbsent(0, c -> new AtomicInteger()).incrementAndGet();
             return false;
         }
         try {
             client.await(f -> "welcome".equals(text(f, "type")), WELCOME_TIMEOUT);
         } catch (AssertionError e) {
+            int code;
+            try {
+                code = client.awaitClose(Duration.ofMillis(500)).code();
+            } catch (AssertionError | IllegalStateException stillOpen) {
+                code = -1;
+            }
+            refusals.computeIfAbsent(code, c -> new AtomicInteger()).incrementAndGet();
             Thread.ofVirtual().start(client::close);
             return false;
         }
