@@ -132,6 +132,11 @@ final class LoadClient {
         return current != null && current.isOpen() && joined;
     }
 
+    /** Tells the thread to end at its next turn. */
+    void requestFinish() {
+        finished = true;
+    }
+
     /** Ends the thread and closes the socket normally. */
     void finish() {
         finished = true;

@@ -8,7 +8,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.function.BooleanSupplier;
+import java.util.stream.Collectors;
 
 import dev.mesh.testkit.ws.WsTestClient;
 
@@ -53,8 +58,19 @@ final class LoadUnderFault implements AutoCloseable {
             String user = "load" + i + "-" + run;
             this.clients.add(new LoadClient(user, mesh.token(user, "student"), addresses.get(i % addresses.size()), roomId, intervalMs));
         }
-        for (LoadClient client : this.clients) {
-            client.start();
+        // Connect and join side by side: sequentially this is seconds per test.
+        try (ExecutorService starting = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<?>> started = this.clients.stream().map(c -> starting.submit(c::start)).collect(Collectors.toList());
+            for (Future<?> f : started) {
+                try {
+                    f.get();
+                } catch (ExecutionException e) {
+                    if (e.getCause() instanceof Error error) {
+                        throw error;
+                    }
+                    throw new IllegalStateException(e.getCause());
+                }
+            }
         }
         for (int i = 0; i < leavers; i++) {
             String user = "leaver" + i + "-" + run;
@@ -157,7 +173,10 @@ final class LoadUnderFault implements AutoCloseable {
 
     @Override
     public void close() {
-        clients.forEach(LoadClient::finish);
-        leaverSockets.forEach(WsTestClient::close);
+        clients.forEach(LoadClient::requestFinish);
+        try (ExecutorService closing = Executors.newVirtualThreadPerTaskExecutor()) {
+            clients.forEach(c -> closing.submit(c::finish));
+            leaverSockets.forEach(socket -> closing.submit(() -> socket.close()));
+        }
     }
 }
