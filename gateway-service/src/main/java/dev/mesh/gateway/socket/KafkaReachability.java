@@ -22,7 +22,8 @@ import dev.mesh.gateway.config.GatewayProperties;
 /**
  * A gateway that cannot produce to Kafka for {@code mesh.gateway.kafka-cut-off} (10 s) cannot
  * carry any command: it tells its clients to reconnect, closes their sockets with 1012 so they
- * move to a healthy instance, and reports itself not ready until a send succeeds again
+ * move to a healthy instance, refuses new sockets (1013, in SocketSessions) and reports itself
+ * not ready until a send succeeds again
  * (ARCHITECTURE §3). The 10 s match the silence after which presence declares a gateway dead.
  * Successful sends (heartbeats every 5 s, commands) report in; the heartbeat ticker checks.
  */

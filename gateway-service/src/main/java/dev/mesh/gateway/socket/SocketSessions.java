@@ -66,10 +66,12 @@ public class SocketSessions {
     private final String bootId;
     private final MeterRegistry meters;
     private final ClientChannels channels;
+    private final KafkaReachability reachability;
 
     public SocketSessions(GatewayProperties properties, SessionRegistry registry, ReactiveJwtDecoder jwtDecoder,
                           MeshUsers users, CommandForwarder forwarder, RateLimits rateLimits, GatewayIdentity identity,
-                          MeterRegistry meters, ClientChannels channels) {
+                          MeterRegistry meters, ClientChannels channels, KafkaReachability reachability) {
+        this.reachability = reachability;
         this.properties = properties;
         this.registry = registry;
         this.jwtDecoder = jwtDecoder;
@@ -99,6 +101,12 @@ public class SocketSessions {
         if (!registry.admit(address, properties.maxConnectionsPerAddress())) {
             meters.counter("mesh.gateway.rejected", "reason", "address_limit").increment();
             return socket.close(new CloseStatus(CloseCodes.TRY_AGAIN_LATER, "Too many connections from your address"));
+        }
+        if (reachability.isCutOff()) {
+            // Cut off from Kafka, this instance closed its sockets; a new one could carry no command and
+            // its SessionOpened would be lost (presence would show the user offline while connected).
+            meters.counter("mesh.gateway.rejected", "reason", "kafka_unreachable").increment();
+            return socket.close(new CloseStatus(CloseCodes.TRY_AGAIN_LATER, "Kafka is unreachable; try again later"));
         }
 
         // Closing is requested from several threads (timers, deliveries, bad input); the socket closes

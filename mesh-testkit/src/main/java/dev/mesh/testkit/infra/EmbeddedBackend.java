@@ -35,21 +35,34 @@ final class EmbeddedBackend implements MeshInfra.Backend {
         // PostgreSQL starts beside the broker: together they take as long as the slower one.
         CompletableFuture<EmbeddedPostgres> postgres = CompletableFuture.supplyAsync(() -> startPostgres(pgPort, pgDataDirectory));
         EmbeddedKafkaKraftBroker kafka;
+        int advertisedPort = kafkaPort > 0 ? advertisedKafkaPort() : 0;
         try {
-            kafka = startKafka(kafkaPort);
+            kafka = startKafka(kafkaPort, advertisedPort);
         } catch (RuntimeException e) {
             postgres.thenAccept(EmbeddedBackend::closeQuietly);
             throw e;
         }
         try {
-            return new EmbeddedBackend(kafka, kafkaPort > 0 ? "localhost:" + kafkaPort : kafka.getBrokersAsString(), postgres.join());
+            String bootstrap = advertisedPort > 0 ? "localhost:" + advertisedPort
+                    : kafkaPort > 0 ? "localhost:" + kafkaPort : kafka.getBrokersAsString();
+            return new EmbeddedBackend(kafka, bootstrap, postgres.join());
         } catch (CompletionException e) {
             kafka.destroy();
             throw e.getCause() instanceof RuntimeException r ? r : e;
         }
     }
 
-    private static EmbeddedKafkaKraftBroker startKafka(int port) {
+    /**
+     * {@code MESH_KAFKA_ADVERTISED_PORT} (with {@code MESH_KAFKA_PORT}): the fixed listener tells
+     * clients to connect to this port instead of its own, where a TCP proxy in front of the broker
+     * listens (fault tests cut the broker off through it). 0 when not set.
+     */
+    private static int advertisedKafkaPort() {
+        String value = MeshInfra.setting("MESH_KAFKA_ADVERTISED_PORT");
+        return value == null ? 0 : Integer.parseInt(value);
+    }
+
+    private static EmbeddedKafkaKraftBroker startKafka(int port, int advertisedPort) {
         EmbeddedKafkaKraftBroker broker = new EmbeddedKafkaKraftBroker(1, 3);
         // One broker: internal topics and transactions must not wait for replicas that never come.
         broker.brokerProperties(Map.of(
@@ -67,6 +80,11 @@ final class EmbeddedBackend implements MeshInfra.Backend {
                     "EXTERNAL://localhost:0,CONTROLLER://localhost:0," + FIXED_LISTENER + "://localhost:" + port);
             broker.brokerProperty("listener.security.protocol.map",
                     "EXTERNAL:PLAINTEXT,CONTROLLER:PLAINTEXT," + FIXED_LISTENER + ":PLAINTEXT");
+            if (advertisedPort > 0) {
+                // Port 0 is replaced by the bound port, as when nothing is advertised.
+                broker.brokerProperty("advertised.listeners",
+                        "EXTERNAL://localhost:0," + FIXED_LISTENER + "://localhost:" + advertisedPort);
+            }
         }
         broker.afterPropertiesSet();
         return broker;

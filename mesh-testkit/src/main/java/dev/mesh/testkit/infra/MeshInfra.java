@@ -29,7 +29,7 @@ import org.testcontainers.DockerClientFactory;
  * <p>Mode: system property {@code mesh.infra} or env {@code MESH_INFRA}
  * ({@code testcontainers|embedded|external}). Other settings, each read from a system
  * property of the same name (or its dotted lower-case form) before the environment:
- * {@code MESH_KAFKA_PORT}, {@code MESH_PG_PORT}, {@code MESH_PG_DATA} (embedded);
+ * {@code MESH_KAFKA_PORT}, {@code MESH_KAFKA_ADVERTISED_PORT}, {@code MESH_PG_PORT}, {@code MESH_PG_DATA} (embedded);
  * {@code MESH_KAFKA_BOOTSTRAP}, {@code MESH_PG_HOST}, {@code MESH_PG_PORT},
  * {@code MESH_PG_USER}, {@code MESH_PG_PASSWORD} (external).
  */
