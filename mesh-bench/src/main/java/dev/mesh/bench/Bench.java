@@ -42,10 +42,11 @@ import dev.mesh.gateway.GatewayApplication;
  *
  * <pre>
  * java -cp … dev.mesh.bench.Bench [--quick] [--scenario=fanout,idle,persisted,quiz,fanout5000]
- *                                 [--out=docs/benchmarks.md] [--jfr]
+ *                                 [--out=docs/benchmarks.md] [--scale=0.25] [--jfr | --no-jfr]
  * </pre>
  * {@code --quick} runs tiny sizes to prove the harness works and writes under target/, never
- * over docs/.
+ * over docs/. The full run records JFR profiles of the gateways and the services' process
+ * (summarized in the report) unless {@code --no-jfr}.
  */
 public final class Bench {
 
@@ -55,24 +56,28 @@ public final class Bench {
     private static final String[] URL_VARIABLES = {"MESH_CHAT_URL", "MESH_QUIZ_URL", "MESH_PRESENCE_URL", "MESH_NOTIFICATION_URL"};
     private static final String[] SERVICES = {"CHAT", "QUIZ", "PRESENCE", "NOTIFICATION"};
 
-    record Options(boolean quick, Set<String> scenarios, Path out, boolean jfr) {
+    record Options(boolean quick, Set<String> scenarios, Path out, boolean jfr, double scale) {
 
         static Options parse(List<String> args) {
             boolean quick = args.contains("--quick");
             Set<String> scenarios = new LinkedHashSet<>(ALL_SCENARIOS);
             Path out = null;
-            boolean jfr = args.contains("--jfr");
+            double scale = 1;
+            // The full run records JFR profiles by default: the report shows where the CPU went when a goal is missed.
+            boolean jfr = args.contains("--jfr") || !quick && !args.contains("--no-jfr");
             for (String arg : args) {
                 if (arg.startsWith("--scenario=")) {
                     scenarios = new LinkedHashSet<>(List.of(arg.substring("--scenario=".length()).split(",")));
                     if (!ALL_SCENARIOS.containsAll(scenarios)) {
                         throw new IllegalArgumentException("scenarios are " + ALL_SCENARIOS + ", not " + scenarios);
                     }
+                } else if (arg.startsWith("--scale=")) {
+                    scale = Double.parseDouble(arg.substring("--scale=".length()));
                 } else if (arg.startsWith("--out=")) {
                     out = Path.of(arg.substring("--out=".length()));
-                } else if (!arg.equals("--quick") && !arg.equals("--jfr")) {
+                } else if (!arg.equals("--quick") && !arg.equals("--jfr") && !arg.equals("--no-jfr")) {
                     throw new IllegalArgumentException("unknown argument " + arg
-                            + " (use --quick, --scenario=" + String.join(",", ALL_SCENARIOS) + ", --out=<file.md>, --jfr)");
+                            + " (use --quick, --scenario=" + String.join(",", ALL_SCENARIOS) + ", --out=<file.md>, --scale=<factor>, --jfr, --no-jfr)");
                 }
             }
             if (out == null) {
@@ -81,7 +86,7 @@ public final class Bench {
             if (quick && !out.toAbsolutePath().normalize().toString().contains("target")) {
                 throw new IllegalArgumentException("--quick writes under target/ only, never over " + out);
             }
-            return new Options(quick, scenarios, out, jfr);
+            return new Options(quick, scenarios, out, jfr, scale);
         }
     }
 
@@ -89,7 +94,10 @@ public final class Bench {
     private final Sizes sizes;
     private final Path logs;
     private final Results results = new Results();
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    private final HttpClient http = HttpClient.newBuilder()
+            // HTTP/1.1 only: the default first tries an h2c upgrade, whose headers the gateway would pass on.
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(10)).build();
     private final List<String> addresses = new ArrayList<>();
     private final List<Child> children = new ArrayList<>();
     private Child mesh;
@@ -105,7 +113,7 @@ public final class Bench {
 
     Bench(Options options) {
         this.options = options;
-        this.sizes = options.quick() ? Sizes.forQuick() : Sizes.forFull();
+        this.sizes = options.quick() ? Sizes.forQuick() : Sizes.forFull().scaled(options.scale());
         this.logs = moduleTarget().resolve(options.quick() ? "bench-quick/logs" : "bench-logs").toAbsolutePath();
     }
 
@@ -116,6 +124,7 @@ public final class Bench {
 
     /** Runs the benchmark and writes the report; returns what was measured. */
     static Results run(List<String> args) throws Exception {
+        System.setProperty("java.awt.headless", "true");
         Options options = Options.parse(args);
         Bench bench = new Bench(options);
         try {
@@ -135,10 +144,29 @@ public final class Bench {
         log("logs in " + logs);
         describeMachine();
         chooseSourceAddresses();
-        startMesh();
-        gateways.add(startGateway("bench-gateway-1"));
+        // The mesh takes longest to start: the generators and baselines start meanwhile, then the gateways together.
+        java.util.concurrent.CompletableFuture<Void> meshUp = java.util.concurrent.CompletableFuture.runAsync(() -> {
+            try {
+                startMesh();
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
         startGenerators();
         startBaselines();
+        meshUp.join();
+        List<String> gatewayIds = options.scenarios().contains("fanout5000")
+                ? List.of("bench-gateway-1", "bench-gateway-2") : List.of("bench-gateway-1");
+        List<Gateway> launched = new ArrayList<>();
+        for (String id : gatewayIds) {
+            launched.add(launchGateway(id));
+        }
+        for (Gateway gateway : launched) {
+            awaitReady(gateway.process(), "http://127.0.0.1:" + gateway.port() + "/actuator/health/readiness");
+            gateways.add(gateway.process());
+            gatewayPorts.add(gateway.port());
+            log(gateway.process().name() + " ready on port " + gateway.port() + " (pid " + gateway.process().pid() + ")");
+        }
         for (String scenario : options.scenarios()) {
             log("scenario " + scenario);
             long t0 = System.nanoTime();
@@ -158,6 +186,7 @@ public final class Bench {
             log("scenario " + scenario + " took " + (System.nanoTime() - t0) / 1_000_000_000 + " s");
         }
         results.totalSeconds = (System.nanoTime() - started) / 1e9;
+        results.machine.put("load average at end", read("/proc/loadavg").trim());
         if (options.jfr()) {
             stopGatewaysAndMesh();
             results.profileSummary = Profiles.summarize(logs);
@@ -219,7 +248,10 @@ public final class Bench {
         return List.of("-Xmx2g", "-XX:+UseG1GC", "-Dreactor.netty.ioWorkerCount=2");
     }
 
-    private Child startGateway(String id) throws IOException, InterruptedException {
+    record Gateway(Child process, int port) {
+    }
+
+    private Gateway launchGateway(String id) throws IOException {
         int port = freePort();
         List<String> jvm = new ArrayList<>(gatewayJvmArgs());
         if (options.jfr()) {
@@ -235,11 +267,7 @@ public final class Bench {
         for (int i = 0; i < SERVICES.length; i++) {
             args.add("--" + URL_VARIABLES[i] + "=http://localhost:" + meshInfo.get("services").get(SERVICES[i]).asInt());
         }
-        Child gateway = track(Child.java(id, logs, jvm, GatewayApplication.class, args).signalOnClose());
-        awaitReady(gateway, "http://127.0.0.1:" + port + "/actuator/health/readiness");
-        gatewayPorts.add(port);
-        log(id + " ready on port " + port + " (pid " + gateway.pid() + ")");
-        return gateway;
+        return new Gateway(track(Child.java(id, logs, jvm, GatewayApplication.class, args).signalOnClose()), port);
     }
 
     private void awaitReady(Child process, String url) throws InterruptedException {
@@ -373,9 +401,6 @@ public final class Bench {
         } else {
             enrol(fanoutRoom, sizes.fanoutMembers() + 1, members);
         }
-        if (gateways.size() < 2) {
-            gateways.add(startGateway("bench-gateway-2"));
-        }
         for (String target : List.of(MESH, NETTY)) {
             if (target.equals(MESH)) {
                 int half = members / 2;
@@ -463,6 +488,7 @@ public final class Bench {
         Stats stats = drain(acked * perRoom);
         ProcStats.Cpu gwCpu = ProcStats.cpu(gateways.getFirst().pid()).minus(gw0);
         ProcStats.Cpu infraCpu = ProcStats.treeCpu(mesh.pid()).minus(infra0);
+        retried(stats, stats.errors);
         results.persisted = new Results.Persisted(rooms, perRoom, sizes.postRate(), sizes.postSeconds(), sent, acked, errors,
                 stats.delivered, acked * perRoom, stats.acks, stats.deliveries, gwCpu, infraCpu, stats.errors);
         log("persisted: %d sent, %d acked (%.0f/s), ack p99 %.1f ms, delivered p99 %.1f ms, lost %d, start %d".formatted(sent,
@@ -499,6 +525,7 @@ public final class Bench {
             stats = sumStats();
         } while (stats.accepted + stats.rejected < players && System.nanoTime() < deadline);
         double seconds = (System.nanoTime() - start) / 1e9;
+        retried(stats, stats.errors);
         results.quiz = new Results.Quiz(players, joined.connected, stats.sent, stats.accepted, stats.rejected,
                 stats.acks, seconds, stats.errors);
         log("quiz: %d players, %d accepted, %d rejected, p99 answer→ack %.1f ms".formatted(players, stats.accepted,
@@ -526,11 +553,19 @@ public final class Bench {
         ProcStats.Cpu serverCpu = cpuOf(pids).minus(server0);
         ProcStats.Cpu infraCpu = target.equals(MESH) ? ProcStats.treeCpu(mesh.pid()).minus(infra0) : new ProcStats.Cpu(0, 0);
         List<String> errors = new ArrayList<>(stats.errors);
+        retried(stats, errors);
         if (sent.get("errors").asLong() > 0) {
             errors.add(sent.get("errors").asLong() + " messages not acknowledged");
         }
         return new Results.FanoutRow(target, members, rate, sent.get("sent").asLong(), acked, stats.delivered,
                 acked * members, elapsed, serverCpu, infraCpu, stats.deliveries, stats.unexpectedCloses, errors);
+    }
+
+    private static void retried(Stats stats, List<String> errors) {
+        if (stats.retries > 0) {
+            errors.add(0, stats.retries + " commands answered UNAVAILABLE or RATE_LIMITED and retried with the same id "
+                    + "(their latency counts from the first send)");
+        }
     }
 
     private static ProcStats.Cpu cpuOf(List<Long> pids) {
@@ -554,7 +589,7 @@ public final class Bench {
 
     /** Sums of every generator's counters and histograms. */
     static final class Stats {
-        long open, delivered, acked, accepted, rejected, sent, unexpectedCloses;
+        long open, delivered, acked, accepted, rejected, sent, unexpectedCloses, retries;
         double idleTail;
         final Histogram deliveries = new Histogram(TimeUnit.MINUTES.toMicros(10), 3);
         final Histogram acks = new Histogram(TimeUnit.MINUTES.toMicros(10), 3);
@@ -575,6 +610,7 @@ public final class Bench {
             sum.rejected += s.get("rejected").asLong();
             sum.sent += s.get("sent").asLong();
             sum.unexpectedCloses += s.get("unexpectedCloses").asLong();
+            sum.retries += s.get("retries").asLong();
             sum.deliveries.add(LoadGen.decode(s.get("deliveryHistogram").asString()));
             sum.acks.add(LoadGen.decode(s.get("ackHistogram").asString()));
             s.get("errors").forEach(e -> sum.errors.add(generator.name() + ": " + e.asString()));
@@ -582,7 +618,7 @@ public final class Bench {
         return sum;
     }
 
-    /** Waits until {@code expected} deliveries arrived, or nothing more arrives for 3 s, or {@code drainSeconds}. */
+    /** Waits until {@code expected} deliveries arrived, or nothing more arrives for 5 s, or {@code drainSeconds}. */
     private Stats drain(long expected) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(sizes.drainSeconds());
         long lastCount = -1;
@@ -598,7 +634,9 @@ public final class Bench {
                 lastProgress = System.nanoTime();
             }
             long quiet = System.nanoTime() - lastProgress;
-            if (quiet > TimeUnit.SECONDS.toNanos(3) || System.nanoTime() > deadline) {
+            // Quick runs (the test suite, maybe on a busy machine) wait the whole drain time before calling anything lost.
+            long quietLimit = TimeUnit.SECONDS.toNanos(sizes.quick() ? sizes.drainSeconds() : 5);
+            if (quiet > quietLimit || System.nanoTime() > deadline) {
                 stats.idleTail = quiet / 1e9;
                 return stats;
             }
@@ -768,15 +806,21 @@ public final class Bench {
     }
 
     private JsonNode postJson(String url, String token, String body) throws IOException, InterruptedException {
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(url))
-                .header("Content-Type", "application/json")
-                .header("Authorization", "Bearer " + token)
-                .POST(HttpRequest.BodyPublishers.ofString(body)).timeout(Duration.ofSeconds(30)).build(),
-                HttpResponse.BodyHandlers.ofString());
-        if (response.statusCode() / 100 != 2) {
-            throw new IllegalStateException("POST " + url + ": " + response.statusCode() + " " + response.body());
+        HttpResponse<String> response = null;
+        for (int attempt = 1; attempt <= 3; attempt++) {
+            response = http.send(HttpRequest.newBuilder(URI.create(url))
+                    .header("Content-Type", "application/json")
+                    .header("Accept", "application/json")
+                    .header("Authorization", "Bearer " + token)
+                    .POST(HttpRequest.BodyPublishers.ofString(body)).timeout(Duration.ofSeconds(30)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() / 100 == 2) {
+                return MeshJson.mapper().readTree(response.body());
+            }
+            log("POST " + url + " answered " + response.statusCode() + " " + response.body() + (attempt < 3 ? "; again" : ""));
+            Thread.sleep(1000);
         }
-        return MeshJson.mapper().readTree(response.body());
+        throw new IllegalStateException("POST " + url + ": " + response.statusCode() + " " + response.body());
     }
 
     // Helpers

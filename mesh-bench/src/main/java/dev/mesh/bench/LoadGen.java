@@ -72,10 +72,14 @@ public final class LoadGen {
     private static final byte[] CONTENT = "\"content\":\"".getBytes(StandardCharsets.US_ASCII);
     private static final ByteBuf CONTENT_NEEDLE = Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer(CONTENT));
     private static final long HIGHEST_US = TimeUnit.MINUTES.toMicros(10);
+    private static final int MAX_ATTEMPTS = 5;
 
     private final EventLoopGroup group;
     private final Class<? extends SocketChannel> channelType;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    private final HttpClient http = HttpClient.newBuilder()
+            // HTTP/1.1 only: the default first tries an h2c upgrade, whose headers the gateway would pass on.
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(10)).build();
     private final List<Client> clients = new ArrayList<>();
     private final Map<String, Client> named = new ConcurrentHashMap<>();
     private final Recorder deliveryLatency = new Recorder(HIGHEST_US, 3);
@@ -88,6 +92,7 @@ public final class LoadGen {
     private final LongAdder rejected = new LongAdder();
     private final LongAdder sent = new LongAdder();
     private final LongAdder unexpectedCloses = new LongAdder();
+    private final LongAdder retries = new LongAdder();
     private final Queue<String> errorSamples = new ConcurrentLinkedQueue<>();
     private final AtomicLong ids = new AtomicLong();
     private final String idPrefix = Long.toString(ProcessHandle.current().pid(), 36) + "-";
@@ -130,7 +135,7 @@ public final class LoadGen {
                     deliveries.reset();
                     acks.reset();
                 }
-                for (LongAdder counter : List.of(delivered, acked, accepted, rejected, sent, unexpectedCloses)) {
+                for (LongAdder counter : List.of(delivered, acked, accepted, rejected, sent, unexpectedCloses, retries)) {
                     counter.reset();
                 }
                 errorSamples.clear();
@@ -383,6 +388,7 @@ public final class LoadGen {
         answer.put("rejected", rejected.sum());
         answer.put("sent", sent.sum());
         answer.put("unexpectedCloses", unexpectedCloses.sum());
+        answer.put("retries", retries.sum());
         answer.put("errors", List.copyOf(errorSamples));
         return answer;
     }
@@ -480,7 +486,7 @@ public final class LoadGen {
     /** One WebSocket client. */
     private final class Client extends SimpleChannelInboundHandler<WebSocketFrame> {
 
-        private record Pending(long sentNanos, CompletableFuture<JsonNode> result, boolean timed) {
+        private record Pending(long sentNanos, CompletableFuture<JsonNode> result, boolean timed, String frame, int attempt) {
         }
 
         final Dialect dialect;
@@ -646,8 +652,9 @@ public final class LoadGen {
         CompletableFuture<JsonNode> command(String type, String dataJson, boolean timed) {
             String id = idPrefix + ids.incrementAndGet();
             CompletableFuture<JsonNode> result = new CompletableFuture<>();
-            pending.put(id, new Pending(System.nanoTime(), result, timed));
-            channel.writeAndFlush(new TextWebSocketFrame("{\"type\":\"" + type + "\",\"id\":\"" + id + "\",\"data\":" + dataJson + "}"));
+            String frame = "{\"type\":\"" + type + "\",\"id\":\"" + id + "\",\"data\":" + dataJson + "}";
+            pending.put(id, new Pending(System.nanoTime(), result, timed, frame, 1));
+            channel.writeAndFlush(new TextWebSocketFrame(frame));
             return result;
         }
 
@@ -664,8 +671,20 @@ public final class LoadGen {
                 }
                 waiting.result().complete(frame.path("data"));
             } else {
-                waiting.result().completeExceptionally(new IllegalStateException(
-                        frame.path("code").asString() + ": " + frame.path("message").asString()));
+                String code = frame.path("code").asString();
+                if ((code.equals("UNAVAILABLE") || code.equals("RATE_LIMITED")) && waiting.attempt() < MAX_ATTEMPTS) {
+                    // What the protocol asks of a client: retry with the same id (after retryAfterMs if given).
+                    // The latency still counts from the first send.
+                    retries.increment();
+                    String ref = frame.get("ref").asString();
+                    long delay = frame.path("data").path("retryAfterMs").asLong(250L * waiting.attempt());
+                    pending.put(ref, new Pending(waiting.sentNanos(), waiting.result(), waiting.timed(), waiting.frame(),
+                            waiting.attempt() + 1));
+                    channel.eventLoop().schedule(() -> channel.writeAndFlush(new TextWebSocketFrame(waiting.frame())),
+                            delay, TimeUnit.MILLISECONDS);
+                    return;
+                }
+                waiting.result().completeExceptionally(new IllegalStateException(code + ": " + frame.path("message").asString()));
             }
         }
 

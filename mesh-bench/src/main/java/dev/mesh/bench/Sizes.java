@@ -17,21 +17,36 @@ record Sizes(boolean quick,
 
     static Sizes forFull() {
         return new Sizes(false, 3,
-                2_000, List.of(10, 25, 50), 20, 5,
+                2_000, List.of(10, 25, 50), 15, 5,
                 19_500,
                 100, 10, 5, 20,
                 2_000,
-                5_000, List.of(10, 20, 30, 40, 50, 60, 80, 100, 120, 150, 200), 10,
+                5_000, List.of(10, 20, 30, 40, 50, 60, 80, 100, 120, 150, 200), 8,
                 15, 5);
+    }
+
+    /** The full run with every population (members, connections, rooms, players) times {@code factor}. */
+    Sizes scaled(double factor) {
+        return new Sizes(quick, generators,
+                scale(fanoutMembers, factor), fanoutRates, fanoutSeconds, warmupSeconds,
+                scale(idleConnections, factor),
+                scale(rooms, factor), roomMembers, postRate, postSeconds,
+                scale(quizPlayers, factor),
+                scale(bigMembers, factor), ladderRates, ladderSeconds,
+                drainSeconds, settleSeconds);
+    }
+
+    private static int scale(int n, double factor) {
+        return Math.max(2, (int) Math.round(n * factor));
     }
 
     static Sizes forQuick() {
         return new Sizes(true, 2,
-                20, List.of(10, 25), 2, 1,
+                20, List.of(25), 2, 0,
                 40,
                 3, 3, 2, 2,
                 10,
-                30, List.of(10, 20), 2,
-                5, 1);
+                30, List.of(20), 2,
+                30, 1);
     }
 }
