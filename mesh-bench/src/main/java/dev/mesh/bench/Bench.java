@@ -142,6 +142,11 @@ public final class Bench {
         long started = System.nanoTime();
         Files.createDirectories(logs);
         log("logs in " + logs);
+        if (System.getProperty("java.class.path").contains("/repository/dev/mesh/")) {
+            // A classpath built without -am takes the mesh's modules from the local Maven repository: stale copies.
+            log("WARNING: the mesh's modules come from the local Maven repository, not from this build; use bench/run");
+            results.notes.add("The mesh's modules were taken from the local Maven repository, not from this build.");
+        }
         describeMachine();
         chooseSourceAddresses();
         // The mesh takes longest to start: the generators and baselines start meanwhile, then the gateways together.
@@ -236,7 +241,7 @@ public final class Bench {
             jvm.add("-XX:StartFlightRecording=filename=" + logs.resolve("mesh-services.jfr") + ",settings=profile");
         }
         mesh = track(Child.java("mesh", logs, jvm, MeshNode.class, List.of()));
-        meshInfo = mesh.await(Duration.ofMinutes(4));
+        meshInfo = mesh.await(Duration.ofMinutes(10));
         log("mesh up: " + meshInfo);
     }
 
@@ -271,7 +276,7 @@ public final class Bench {
     }
 
     private void awaitReady(Child process, String url) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(6);
         while (System.nanoTime() < deadline) {
             if (!process.alive()) {
                 throw new IllegalStateException(process.name() + " exited while starting (see " + logs + ")");
@@ -287,7 +292,7 @@ public final class Bench {
             }
             Thread.sleep(500);
         }
-        throw new IllegalStateException(process.name() + " not ready within 3 minutes");
+        throw new IllegalStateException(process.name() + " not ready within 6 minutes");
     }
 
     private void startGenerators() throws IOException {

@@ -31,7 +31,14 @@ public final class MeshNode {
             issuer.close();
         };
         infra.beforeStop(stop);
-        mesh.startServices();
+        try {
+            mesh.startServices();
+        } catch (RuntimeException | Error e) {
+            // Without this the broker's threads keep the JVM alive and the benchmark waits for nothing.
+            e.printStackTrace();
+            ChildMain.reply(Map.of("error", "the services did not start: " + e));
+            System.exit(1);
+        }
         Map<String, Object> ready = new LinkedHashMap<>();
         ready.put("issuer", issuer.issuerUri());
         ready.put("kafka", infra.kafkaBootstrapServers());
