@@ -22,7 +22,8 @@ record Sizes(boolean quick,
                 100, 10, 5, 20,
                 2_000,
                 5_000, List.of(10, 20, 30, 40, 50, 60, 80, 100, 120, 150, 200), 8,
-                15, 5);
+                // A delivery still arriving is late, not lost: wait while they come (the drain ends after 5 quiet seconds).
+                60, 5);
     }
 
     /** The full run with every population (members, connections, rooms, players) times {@code factor}. */
