@@ -158,7 +158,8 @@ final class Child implements AutoCloseable {
         try {
             if (!process.waitFor(15, TimeUnit.SECONDS)) {
                 process.destroy();
-                if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                // Generous: the mesh's process stops its embedded PostgreSQL in its shutdown hook; killed, it leaves it behind.
+                if (!process.waitFor(60, TimeUnit.SECONDS)) {
                     process.destroyForcibly();
                     process.waitFor(5, TimeUnit.SECONDS);
                 }
