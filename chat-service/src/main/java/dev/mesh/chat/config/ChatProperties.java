@@ -24,6 +24,7 @@ import org.springframework.util.unit.DataSize;
  * @param attachmentTypes    the content types accepted for upload (their bytes are checked too)
  * @param retentionSweepInterval how often history past its room's {@code historyRetentionDays} is deleted
  * @param retentionBatch     most rows one retention delete statement removes
+ * @param maxRoomMembers     the largest {@code maxMembers} a room may be created with (the {@code bench} profile lifts it)
  */
 @ConfigurationProperties("mesh.chat")
 public record ChatProperties(
@@ -40,5 +41,6 @@ public record ChatProperties(
         @DefaultValue({"image/png", "image/jpeg", "image/gif", "image/webp", "application/pdf", "text/plain",
                 "text/markdown", "text/csv"}) List<String> attachmentTypes,
         @DefaultValue("1h") Duration retentionSweepInterval,
-        @DefaultValue("5000") int retentionBatch) {
+        @DefaultValue("5000") int retentionBatch,
+        @DefaultValue("1000") int maxRoomMembers) {
 }

@@ -17,6 +17,15 @@ public record RoomSpec(String name, RoomType type, String description, int maxMe
     public static final int MAX_MAX_MEMBERS = 1000;
 
     public static RoomSpec create(UserRef creator, String name, String type, String description, Integer maxMembers) {
+        return create(creator, name, type, description, maxMembers, MAX_MAX_MEMBERS);
+    }
+
+    /**
+     * As above with the largest capacity this deployment allows ({@code mesh.chat.max-room-members},
+     * default {@value #MAX_MAX_MEMBERS}; the benchmark profile lifts it).
+     */
+    public static RoomSpec create(UserRef creator, String name, String type, String description, Integer maxMembers,
+                                  int largestCapacity) {
         if (!creator.hasRole("instructor") && !creator.isAdmin()) {
             throw new MeshException(ErrorCode.FORBIDDEN, "Only instructors and admins can create rooms");
         }
@@ -32,8 +41,8 @@ public record RoomSpec(String name, RoomType type, String description, int maxMe
             throw MeshException.validation("A room description must have at most " + MAX_DESCRIPTION_CHARS + " characters");
         }
         int capacity = maxMembers == null ? DEFAULT_MAX_MEMBERS : maxMembers;
-        if (capacity < MIN_MAX_MEMBERS || capacity > MAX_MAX_MEMBERS) {
-            throw MeshException.validation("maxMembers must be between " + MIN_MAX_MEMBERS + " and " + MAX_MAX_MEMBERS);
+        if (capacity < MIN_MAX_MEMBERS || capacity > largestCapacity) {
+            throw MeshException.validation("maxMembers must be between " + MIN_MAX_MEMBERS + " and " + largestCapacity);
         }
         return new RoomSpec(trimmedName, roomType, trimmedDescription, capacity);
     }

@@ -83,7 +83,8 @@ public class RoomController {
     public Mono<ResponseEntity<ChatEvents.Room>> create(@AuthenticationPrincipal Jwt jwt, @RequestBody CreateRoom body) {
         return Mono.defer(() -> {
             UserRef creator = users.userOf(jwt);
-            RoomSpec spec = RoomSpec.create(creator, body.name(), body.type(), body.description(), body.maxMembers());
+            RoomSpec spec = RoomSpec.create(creator, body.name(), body.type(), body.description(), body.maxMembers(),
+                    settings.maxRoomMembers());
             // Millisecond precision, so what the 201 shows is what a later GET reads back.
             Instant now = Instant.ofEpochMilli(clock.millis());
             String id = UuidV7.at(now.toEpochMilli()).toString();

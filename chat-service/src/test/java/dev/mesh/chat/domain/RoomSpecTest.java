@@ -60,6 +60,12 @@ class RoomSpecTest {
         assertThat(RoomSpec.create(INSTRUCTOR, "Big", "private", null, 1000).maxMembers()).isEqualTo(1000);
     }
 
+    @Test
+    void givenALiftedLargestCapacity_whenCreatingABigRoom_thenItIsAcceptedUpToThatCapacity() {
+        assertThat(RoomSpec.create(INSTRUCTOR, "Lecture", "public", null, 6000, 10_000).maxMembers()).isEqualTo(6000);
+        assertRejected(() -> RoomSpec.create(INSTRUCTOR, "Lecture", "public", null, 10_001, 10_000), ErrorCode.VALIDATION);
+    }
+
     static void assertRejected(Runnable action, ErrorCode code) {
         assertThatThrownBy(action::run)
                 .isInstanceOfSatisfying(MeshException.class, e -> {

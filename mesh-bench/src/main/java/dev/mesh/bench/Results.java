@@ -1,0 +1,101 @@
+package dev.mesh.bench;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.HdrHistogram.Histogram;
+
+/** Everything one run measured, in the order the report shows it. */
+final class Results {
+
+    /** One target at one message rate, one room. */
+    record FanoutRow(String target, int members, int rate, long sent, long acked, long delivered, long expected,
+                     double seconds, ProcStats.Cpu serverCpu, ProcStats.Cpu infraCpu, Histogram latency,
+                     long unexpectedCloses, List<String> errors) {
+
+        long lost() {
+            return Math.max(0, expected - delivered);
+        }
+
+        double deliveriesPerSecond() {
+            return delivered / seconds;
+        }
+
+        double deliveriesPerCpuSecond() {
+            return serverCpu.total() <= 0 ? 0 : delivered / serverCpu.total();
+        }
+
+        boolean passes(double p99LimitMs) {
+            return lost() == 0 && delivered > 0 && latency.getValueAtPercentile(99) / 1000.0 < p99LimitMs;
+        }
+    }
+
+    record IdleRow(String target, int asked, int held, int failed, long rssBefore, long rssAfter,
+                   long heapBefore, long heapAfter, List<String> errors) {
+
+        double rssPerConnection() {
+            return held == 0 ? 0 : (rssAfter - rssBefore) / (double) held;
+        }
+
+        double heapPerConnection() {
+            return held == 0 ? 0 : (heapAfter - heapBefore) / (double) held;
+        }
+    }
+
+    record Persisted(int rooms, int members, double rate, int seconds, long sent, long acked, long errors,
+                     long delivered, long expected, Histogram ackLatency, Histogram deliveryLatency,
+                     ProcStats.Cpu gatewayCpu, ProcStats.Cpu infraCpu, List<String> errorSamples) {
+
+        double ackedPerSecond() {
+            return acked / (double) seconds;
+        }
+
+        long lost() {
+            return Math.max(0, expected - delivered);
+        }
+    }
+
+    record Quiz(int players, int joined, long answered, long accepted, long rejected, Histogram ackLatency,
+                double burstSeconds, List<String> errors) {
+    }
+
+    /** The highest rate a target kept p99 under the limit with nothing lost. */
+    record Ladder(String target, int members, List<FanoutRow> steps) {
+
+        int best(double p99LimitMs) {
+            int best = 0;
+            for (FanoutRow step : steps) {
+                if (step.passes(p99LimitMs)) {
+                    best = Math.max(best, step.rate());
+                }
+            }
+            return best;
+        }
+    }
+
+    final Map<String, String> machine = new LinkedHashMap<>();
+    final Map<String, String> settings = new LinkedHashMap<>();
+    final List<String> notes = new ArrayList<>();
+    final List<FanoutRow> fanout = new ArrayList<>();
+    final List<IdleRow> idle = new ArrayList<>();
+    Persisted persisted;
+    Quiz quiz;
+    final List<Ladder> ladders = new ArrayList<>();
+    final List<String> scenariosRun = new ArrayList<>();
+    String profileSummary;
+    double totalSeconds;
+
+    FanoutRow fanout(String target, int rate) {
+        return fanout.stream().filter(r -> r.target().equals(target) && r.rate() == rate).findFirst().orElse(null);
+    }
+
+    IdleRow idle(String target) {
+        return idle.stream().filter(r -> r.target().equals(target)).findFirst().orElse(null);
+    }
+
+    Ladder ladder(String target) {
+        return ladders.stream().filter(l -> l.target().equals(target)).findFirst().orElse(null);
+    }
+}
