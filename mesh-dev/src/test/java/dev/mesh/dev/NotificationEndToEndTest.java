@@ -1,12 +1,18 @@
 package dev.mesh.dev;
 
+import static dev.mesh.dev.TestMesh.HTTP;
 import static dev.mesh.dev.TestMesh.WAIT;
 import static dev.mesh.dev.TestMesh.connectWithHeader;
+import static dev.mesh.dev.TestMesh.http;
 import static dev.mesh.dev.TestMesh.indexOf;
 import static dev.mesh.dev.TestMesh.join;
 import static dev.mesh.dev.TestMesh.text;
+import static dev.mesh.dev.TestMesh.token;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -16,6 +22,7 @@ import org.junit.jupiter.api.Test;
 
 import tools.jackson.databind.JsonNode;
 
+import dev.mesh.contracts.MeshJson;
 import dev.mesh.contracts.wire.StreamTopics;
 import dev.mesh.testkit.ws.WsTestClient;
 
@@ -34,7 +41,7 @@ class NotificationEndToEndTest {
     }
 
     @Test
-    void aMentionReachesTheMentionedUsersSocketAndAReconnectReplaysExactlyWhatWasMissed() {
+    void aMentionReachesTheMentionedUsersSocketAndAReconnectReplaysExactlyWhatWasMissed() throws Exception {
         String run = UUID.randomUUID().toString().substring(0, 8);
         String alan = "alan-" + run;
         String topic = StreamTopics.notificationsUser(alan);
@@ -62,6 +69,8 @@ class NotificationEndToEndTest {
             // Away: two more mentions.
             mention(ada, alan, "missed one");
             mention(ada, alan, "missed two");
+            // The mentions' acks come from chat-service; notification-service stores them a moment later.
+            awaitUnreadCount(alan, 3);
 
             try (WsTestClient again = connectWithHeader(mesh.gateway2, alan)) {
                 String sync = again.sendCommand("notification:sync", Map.of("sinceSeq", since));
@@ -123,6 +132,23 @@ class NotificationEndToEndTest {
         try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
             return socket.getLocalPort();
         }
+    }
+
+    private static void awaitUnreadCount(String userId, long expected) throws Exception {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        String last = null;
+        while (System.nanoTime() < deadline) {
+            HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(
+                            URI.create(http(mesh.gateway1) + "/api/notifications/unread-count"))
+                    .header("Authorization", "Bearer " + token(userId, "student")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            last = response.statusCode() + " " + response.body();
+            if (response.statusCode() == 200 && MeshJson.read(response.body(), JsonNode.class).get("count").asLong() == expected) {
+                return;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError(userId + " never had " + expected + " unread notifications; last answer: " + last);
     }
 
     private static void mention(WsTestClient author, String userId, String content) {
