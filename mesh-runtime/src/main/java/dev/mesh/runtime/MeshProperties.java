@@ -60,9 +60,18 @@ public record MeshProperties(
 
     /**
      * @param maxAge       commands older than this (by the gateway's receivedAt) are answered UNAVAILABLE unapplied
-     * @param applyTimeout a command not applied within this is answered UNAVAILABLE (the client retries, same id)
+     * @param applyTimeout a command not applied within this is answered UNAVAILABLE (the client retries, same id);
+     *                     a batch gets this much in all
+     * @param batchSize    commands of one partition applied together in one transaction (1: each alone)
      */
-    public record Commands(@DefaultValue("30s") Duration maxAge, @DefaultValue("2s") Duration applyTimeout) {
+    public record Commands(@DefaultValue("30s") Duration maxAge, @DefaultValue("2s") Duration applyTimeout,
+                           @DefaultValue("32") int batchSize) {
+
+        public Commands {
+            if (batchSize < 1) {
+                throw new IllegalArgumentException("mesh.commands.batch-size must be at least 1");
+            }
+        }
     }
 
     /**

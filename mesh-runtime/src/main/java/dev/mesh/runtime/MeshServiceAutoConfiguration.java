@@ -96,7 +96,7 @@ public class MeshServiceAutoConfiguration {
     @Bean
     @ConditionalOnBean(CommandProcessor.class)
     CommandListener commandListener(CommandProcessor processor, MeshProperties properties, MeshTracing tracing) {
-        return new CommandListener(processor, properties.commands().applyTimeout(), tracing);
+        return new CommandListener(processor, properties.commands(), tracing);
     }
 
     @Bean

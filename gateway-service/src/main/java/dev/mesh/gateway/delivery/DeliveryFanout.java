@@ -1,5 +1,6 @@
 package dev.mesh.gateway.delivery;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
@@ -66,7 +67,8 @@ public class DeliveryFanout {
             return;
         }
         ServerFrame frame = ServerFrame.event(event.type(), event.topic(), event.seq(), event.data());
-        Map<WireFormat, String> encoded = new HashMap<>(2);
+        // Encoded once per wire format, to UTF-8 bytes every receiving socket shares.
+        Map<WireFormat, byte[]> encoded = new HashMap<>(2);
         // An event on its own stream topic must reach only attached sessions; one addressed to a
         // session or user directly (a replay, a notice) carries its topic for ordering only.
         boolean streamFanout = delivery.audience().kind() == Delivery.Audience.Kind.topic;
@@ -93,7 +95,7 @@ public class DeliveryFanout {
                     }
                 }
             }
-            session.send(encoded.computeIfAbsent(session.format(), format -> format.encode(frame)));
+            session.send(encoded.computeIfAbsent(session.format(), format -> format.encode(frame).getBytes(StandardCharsets.UTF_8)));
             sent++;
         }
         meters.counter("mesh.gateway.deliveries", "kind", "event").increment(audience.size());

@@ -12,6 +12,7 @@ import dev.mesh.contracts.wire.CloseCodes;
 import dev.mesh.contracts.wire.ServerFrame;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Sinks;
+import reactor.util.concurrent.Queues;
 
 /**
  * One client socket at this gateway: who it is, which stream topics it is attached to (with
@@ -39,7 +40,8 @@ public final class ClientSession {
     };
     private final long outboundLimitBytes;
     private final IntConsumer closer;
-    private final Sinks.Many<Queued> outbound = Sinks.many().unicast().onBackpressureBuffer();
+    /** UTF-8 frames; the queue grows by links of 16 (an idle socket holds one small link, not 256 slots). */
+    private final Sinks.Many<byte[]> outbound = Sinks.many().unicast().onBackpressureBuffer(Queues.<byte[]>unbounded(16).get());
     private final AtomicLong queuedBytes = new AtomicLong();
     /** When the socket last took a frame, or when a frame came to an empty queue: the wait of the oldest frame. */
     private volatile long waitingSince = System.currentTimeMillis();
@@ -52,10 +54,6 @@ public final class ClientSession {
     private volatile boolean closed;
 
     private static final int MAX_PENDING_ACKS = 1024;
-
-    /** A frame in the queue, with its size in bytes (encoded once). */
-    private record Queued(String frame, int bytes) {
-    }
 
     public ClientSession(String id, String remoteAddress, long outboundLimitBytes, IntConsumer closer) {
         this(id, remoteAddress, WireFormat.NATIVE, outboundLimitBytes, closer);
@@ -135,10 +133,21 @@ public final class ClientSession {
      * to bad input (event loop) and heartbeats (timer) all write to the same socket.
      */
     public void send(String frame) {
+        if (!closed) {
+            send(frame.getBytes(StandardCharsets.UTF_8));
+        }
+    }
+
+    /**
+     * Queues a text frame already encoded as UTF-8. A delivery to many sessions passes them all
+     * the same array (encoded once per gateway, wrapped, never copied, by each socket): it must
+     * not be changed afterwards.
+     */
+    public void send(byte[] utf8Frame) {
         if (closed) {
             return;
         }
-        int size = frame.getBytes(StandardCharsets.UTF_8).length;
+        int size = utf8Frame.length;
         long queued = queuedBytes.addAndGet(size);
         if (queued + transportPending.getAsLong() > outboundLimitBytes) {
             queuedBytes.addAndGet(-size); // not queued: the count stays what the socket holds
@@ -149,7 +158,7 @@ public final class ClientSession {
             waitingSince = System.currentTimeMillis();
         }
         synchronized (outbound) {
-            outbound.tryEmitNext(new Queued(frame, size));
+            outbound.tryEmitNext(utf8Frame);
         }
     }
 
@@ -175,11 +184,10 @@ public final class ClientSession {
     }
 
     /** The frames to write, counted out of the queue as the socket takes them. */
-    Flux<String> outbound() {
-        return outbound.asFlux().map(queued -> {
+    Flux<byte[]> outbound() {
+        return outbound.asFlux().doOnNext(frame -> {
             waitingSince = System.currentTimeMillis();
-            queuedBytes.addAndGet(-queued.bytes());
-            return queued.frame();
+            queuedBytes.addAndGet(-frame.length);
         });
     }
 

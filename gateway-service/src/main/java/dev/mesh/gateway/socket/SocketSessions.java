@@ -139,7 +139,9 @@ public class SocketSessions {
                     }
                 });
         Disposable afterClose = socket.closeStatus().doFinally(signal -> session.completeOutbound()).subscribe();
-        Mono<Void> output = socket.send(session.outbound().map(socket::textMessage))
+        // Each frame's UTF-8 bytes are wrapped, not copied: a delivery's bytes are shared by its receivers.
+        Mono<Void> output = socket.send(session.outbound()
+                        .map(frame -> new WebSocketMessage(WebSocketMessage.Type.TEXT, socket.bufferFactory().wrap(frame))))
                 .onErrorResume(e -> Mono.empty());
 
         return Mono.zip(input, output).then()

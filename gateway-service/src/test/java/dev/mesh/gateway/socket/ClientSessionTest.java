@@ -3,6 +3,7 @@ package dev.mesh.gateway.socket;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
@@ -123,7 +124,8 @@ class ClientSessionTest {
         session.send("a");
         session.send("bb");
 
-        List<String> taken = session.outbound().take(2).collectList().block();
+        List<String> taken = session.outbound().take(2).map(frame -> new String(frame, StandardCharsets.UTF_8))
+                .collectList().block();
 
         assertThat(taken).containsExactly("a", "bb");
         assertThat(session.pendingBytes()).isZero();

@@ -24,6 +24,8 @@ import dev.mesh.contracts.kafka.CommandEnvelope;
 import dev.mesh.contracts.kafka.Delivery;
 import dev.mesh.contracts.kafka.Topics;
 import dev.mesh.contracts.kafka.UserRef;
+import dev.mesh.runtime.command.CommandProcessor;
+import dev.mesh.runtime.command.CommandProcessor.Incoming;
 import dev.mesh.runtime.it.RuntimeTestApplication.AddHandler;
 import dev.mesh.runtime.it.RuntimeTestApplication.PingHandler;
 
@@ -40,6 +42,81 @@ class CommandProcessorTest extends CommandPipelineTest {
 
     @Autowired
     AddHandler handler;
+
+    @Autowired
+    CommandProcessor processor;
+
+    @Test
+    void givenABatchHoldingARejectedARetriedAConflictingAnExpiredAndAnUnknownCommand_whenAppliedTogether_thenEachGetsItsOwnAnswer() {
+        String key = stream();
+        String a = UUID.randomUUID().toString(), b = UUID.randomUUID().toString(), c = UUID.randomUUID().toString();
+        String d = UUID.randomUUID().toString(), late = UUID.randomUUID().toString(), unknown = UUID.randomUUID().toString();
+        long now = System.currentTimeMillis();
+        List<Incoming> batch = List.of(
+                incoming(key, a, "s-1", AddHandler.TYPE, Map.of("n", 1), now),
+                incoming(key, b, "s-1", AddHandler.TYPE, Map.of("n", 2), now),
+                // Takes seq 3 and writes its event, then rejects: the batch rolls back and is applied around it.
+                incoming(key, c, "s-1", AddHandler.TYPE, Map.of("n", 3, "fail", "FORBIDDEN"), now),
+                incoming(key, a, "s-2", AddHandler.TYPE, Map.of("n", 1), now),
+                incoming(key, d, "s-1", AddHandler.TYPE, Map.of("n", 4), now),
+                incoming(key, late, "s-1", AddHandler.TYPE, Map.of("n", 5), now - Duration.ofSeconds(31).toMillis()),
+                incoming(key, unknown, "s-1", "test:nope", Map.of("n", 6), now),
+                incoming(key, a, "s-3", AddHandler.TYPE, Map.of("n", 9), now));
+
+        processor.processAll(batch).block(WAIT);
+
+        Delivery.Reply first = awaitReply(a, "s-1", 1).delivery.reply();
+        assertThat(first.ok()).isTrue();
+        assertThat(first.data()).isEqualTo(MeshJson.tree(Map.of("seq", 1, "n", 1)));
+        assertThat(awaitReply(b, "s-1", 1).delivery.reply().data()).isEqualTo(MeshJson.tree(Map.of("seq", 2, "n", 2)));
+        assertThat(awaitReply(c, "s-1", 1).delivery.reply().code()).isEqualTo("FORBIDDEN");
+        Delivery.Reply retried = awaitReply(a, "s-2", 1).delivery.reply();
+        assertThat(retried.ok()).isTrue();
+        assertThat(retried.data()).isEqualTo(first.data());
+        assertThat(awaitReply(d, "s-1", 1).delivery.reply().data()).isEqualTo(MeshJson.tree(Map.of("seq", 3, "n", 4)));
+        assertThat(awaitReply(late, "s-1", 1).delivery.reply().code()).isEqualTo("UNAVAILABLE");
+        assertThat(awaitReply(unknown, "s-1", 1).delivery.reply().code()).isEqualTo("VALIDATION");
+        assertThat(awaitReply(a, "s-3", 1).delivery.reply().code()).isEqualTo("CONFLICT");
+        // Exactly the applied commands' events, once each, gap-free and in the batch's order.
+        List<Seen> events = seen(s -> isEvent(s, key));
+        assertThat(events).extracting(s -> s.delivery.event().seq()).containsExactly(1L, 2L, 3L);
+        assertThat(events).extracting(s -> s.delivery.event().data().get("n").asInt()).containsExactly(1, 2, 4);
+        assertThat(lastSeq(key)).isEqualTo(3L);
+        assertThat(processed(ALAN, a)).isEqualTo(1L);
+        assertThat(processed(ALAN, b)).isEqualTo(1L);
+        assertThat(processed(ALAN, d)).isEqualTo(1L);
+        assertThat(processed(ALAN, c)).isZero();
+        assertThat(processed(ALAN, late)).isZero();
+        assertThat(queryLong("SELECT count(*) FROM mesh_outbox WHERE payload LIKE ?", "%" + c + "%")).isZero();
+    }
+
+    @Test
+    void givenMoreCommandsThanABatchHolds_whenAppliedTogether_thenEveryOneIsAckedWithItsSeqInOrder() {
+        String key = stream();
+        long now = System.currentTimeMillis();
+        List<Incoming> commands = new ArrayList<>();
+        for (int n = 1; n <= 70; n++) {
+            commands.add(incoming(key, UUID.randomUUID().toString(), "s-1", AddHandler.TYPE, Map.of("n", n), now));
+        }
+
+        long started = System.nanoTime();
+        processor.processAll(commands).block(WAIT);
+        System.out.printf("70 commands applied in %d ms%n", (System.nanoTime() - started) / 1_000_000);
+
+        deliveries.awaitUntil(WAIT, records -> seen(s -> s.delivery.reply() != null && "s-1".equals(s.delivery.reply().sessionId())
+                && commands.stream().anyMatch(c -> c.command().commandId().equals(s.delivery.reply().ref()))).size() >= 70);
+        Map<String, Seen> replies = new LinkedHashMap<>();
+        seen(s -> s.delivery.reply() != null).forEach(s -> replies.put(s.delivery.reply().ref(), s));
+        List<Seen> events = seen(s -> isEvent(s, key));
+        assertThat(events).extracting(s -> s.delivery.event().seq())
+                .containsExactlyElementsOf(java.util.stream.LongStream.rangeClosed(1, 70).boxed().toList());
+        for (int n = 1; n <= 70; n++) {
+            Seen reply = replies.get(commands.get(n - 1).command().commandId());
+            assertThat(reply.delivery.reply().data()).isEqualTo(MeshJson.tree(Map.of("seq", n, "n", n)));
+            // Each event before its own ack, on one partition.
+            assertThat(events.get(n - 1).record.offset()).isLessThan(reply.record.offset());
+        }
+    }
 
     @Test
     void givenACommand_whenApplied_thenItsEventComesBeforeItsOkReplyUnderTheSameKey() {
@@ -248,6 +325,11 @@ class CommandProcessorTest extends CommandPipelineTest {
         sendEnvelope(key, new CommandEnvelope(commandId, type, MeshJson.tree(data), user,
                 new CommandEnvelope.ReplyTo("gw-test", sessionId), System.currentTimeMillis()));
         return commandId;
+    }
+
+    private static Incoming incoming(String key, String commandId, String sessionId, String type, Object data, long receivedAt) {
+        return new Incoming(new CommandEnvelope(commandId, type, MeshJson.tree(data), ALAN,
+                new CommandEnvelope.ReplyTo("gw-test", sessionId), receivedAt), key, null);
     }
 
     private void sendEnvelope(String key, CommandEnvelope envelope) {
