@@ -28,6 +28,13 @@ public class Mutes {
                 .then();
     }
 
+    /** The same rule for a mute already read ({@code null}: none). */
+    public void requireNotMuted(Instant mutedUntil) {
+        if (mutedUntil != null) {
+            Moderation.requireNotMuted(mutedUntil, clock.instant());
+        }
+    }
+
     public Mono<Boolean> isMuted(String roomId, String userId) {
         Instant now = clock.instant();
         return rooms.mutedUntil(roomId, userId)

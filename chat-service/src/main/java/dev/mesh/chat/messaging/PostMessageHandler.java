@@ -97,13 +97,13 @@ public class PostMessageHandler implements CommandHandler {
         }
         MessageDraft draft = draft(post);
         String roomId = post.roomId();
-        return rooms.find(roomId)
+        return rooms.forPoster(roomId, user.id())
                 .switchIfEmpty(Mono.error(RoomAccess::noSuchRoom))
-                .flatMap(room -> rooms.role(roomId, user.id()).map(Optional::of).defaultIfEmpty(Optional.empty())
-                        .doOnNext(role -> RoomAccess.post(role.isPresent()))
-                        .flatMap(role -> mutes.requireNotMuted(roomId, user.id())
-                                .then(slowMode(room, user, role.orElseThrow())))
-                        .then(recipientOf(room, user)))
+                .flatMap(view -> {
+                    RoomAccess.post(view.role() != null);
+                    mutes.requireNotMuted(view.mutedUntil());
+                    return slowMode(view.room(), user, view.role()).then(recipientOf(view.room(), user));
+                })
                 .flatMap(recipient -> attachment(roomId, user, post.attachmentId())
                         .flatMap(file -> replyTarget(roomId, draft.replyTo())
                                 .flatMap(replyToAuthor -> streams.next(StreamTopics.chatRoom(roomId))

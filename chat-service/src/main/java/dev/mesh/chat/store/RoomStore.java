@@ -139,6 +139,27 @@ public class RoomStore {
     }
 
     /** The user's role in the room; empty when not a member. */
+    /** A room as a poster meets it: the room, the poster's role (null: not a member) and mute (null: none). */
+    public record PosterView(StoredRoom room, MemberRole role, Instant mutedUntil) {
+    }
+
+    /** The room with the user's membership and mute, in one round trip (the hot path of every message). */
+    public Mono<PosterView> forPoster(String roomId, String userId) {
+        return db.sql("SELECT " + COLUMNS + """
+                        , (SELECT m.role FROM chat_members m WHERE m.room_id = r.id AND m.user_id = :user) AS member_role,
+                          (SELECT u.until_at FROM chat_mutes u WHERE u.room_id = r.id AND u.user_id = :user) AS muted_until
+                         FROM chat_rooms r WHERE r.id = :id""")
+                .bind("id", roomId)
+                .bind("user", userId)
+                .map(row -> {
+                    String role = row.get("member_role", String.class);
+                    OffsetDateTime muted = row.get("muted_until", OffsetDateTime.class);
+                    return new PosterView(room(row), role == null ? null : MemberRole.valueOf(role),
+                            muted == null ? null : muted.toInstant());
+                })
+                .one();
+    }
+
     public Mono<MemberRole> role(String roomId, String userId) {
         return db.sql("SELECT role FROM chat_members WHERE room_id = :room AND user_id = :user")
                 .bind("room", roomId)

@@ -48,7 +48,8 @@ import reactor.util.context.Context;
  * a few round trips instead of a dozen per command). Every command still gets its own answer: if
  * one fails, the batch rolls back and is applied again around it — the commands before it as a
  * batch, the failing one alone (so its error is answered exactly as {@link #process} would), the
- * rest as a batch; a failure of the whole (commit, timeout) applies each command alone.
+ * rest as a batch; a failure of the whole (commit, timeout) applies each command alone. Ephemeral
+ * commands, and those answered without the database, split a batch and are applied alone.
  */
 public class CommandProcessor {
 
@@ -126,8 +127,9 @@ public class CommandProcessor {
         long now = clock.millis();
         for (Incoming incoming : batch) {
             CommandHandler handler = handlers.get(incoming.command().type());
-            if (handler == null || now - incoming.command().receivedAt() > settings.maxAge().toMillis()) {
-                // Answered without the database (unknown type, too old): split the batch around it.
+            if (handler == null || handler.ephemeral() || now - incoming.command().receivedAt() > settings.maxAge().toMillis()) {
+                // Answered without the database (unknown type, too old), or ephemeral: applied alone, as
+                // its handler may keep state in memory (a throttle) that a batch's retry would apply twice.
                 int at = batch.indexOf(incoming);
                 return applyBatch(batch.subList(0, at))
                         .then(alone(incoming))
@@ -137,7 +139,10 @@ public class CommandProcessor {
         Outbox.Pending rows = new Outbox.Pending();
         IdempotencyStore.Pending saves = new IdempotencyStore.Pending();
         int[] failedAt = {-1};
-        Mono<Void> apply = Flux.range(0, batch.size())
+        List<Map.Entry<String, String>> ids = batch.stream()
+                .map(incoming -> Map.entry(incoming.command().user().id(), incoming.command().commandId()))
+                .toList();
+        Mono<Void> apply = idempotency.prefetch(saves, ids).thenMany(Flux.range(0, batch.size()))
                 .concatMap(i -> {
                     Incoming incoming = batch.get(i);
                     return applyOne(handlers.get(incoming.command().type()), incoming)
@@ -161,13 +166,9 @@ public class CommandProcessor {
                 });
     }
 
-    /** One command of a batch, inside the batch's transaction; errors roll the batch back. */
+    /** One (not ephemeral) command of a batch, inside the batch's transaction; errors roll the batch back. */
     private Mono<Void> applyOne(CommandHandler handler, Incoming incoming) {
         CommandEnvelope command = incoming.command();
-        if (handler.ephemeral()) {
-            CommandContext context = new CommandContext(command, incoming.key(), outbox, streamLog);
-            return Mono.defer(() -> handler.handle(context)).then();
-        }
         String hash = payloadHash(command);
         return idempotency.find(command.user().id(), command.commandId())
                 .flatMap(done -> replay(command, incoming.key(), hash, done).thenReturn(true))

@@ -22,6 +22,8 @@ public class IdempotencyStore {
     /** Commands saved in one transaction, waiting for {@link #flush}; keyed by user and command id. */
     public static final class Pending {
         private final Map<String, PendingRow> rows = new LinkedHashMap<>();
+        /** What {@link #prefetch} found stored for the batch's commands; null until it ran. */
+        private Map<String, Processed> stored;
     }
 
     private record PendingRow(String userId, String commandId, String type, String payloadHash, String result) {
@@ -40,8 +42,15 @@ public class IdempotencyStore {
     public Mono<Processed> find(String userId, String commandId) {
         return Mono.deferContextual(context -> {
             Pending pending = context.getOrDefault(Pending.class, null);
-            PendingRow row = pending == null ? null : pending.rows.get(userId + '\n' + commandId);
-            return row != null ? Mono.just(new Processed(row.payloadHash(), row.result())) : stored(userId, commandId);
+            if (pending == null) {
+                return stored(userId, commandId);
+            }
+            PendingRow row = pending.rows.get(userId + '\n' + commandId);
+            if (row != null) {
+                return Mono.just(new Processed(row.payloadHash(), row.result()));
+            }
+            return pending.stored == null ? stored(userId, commandId)
+                    : Mono.justOrEmpty(pending.stored.get(userId + '\n' + commandId));
         });
     }
 
@@ -75,6 +84,32 @@ public class IdempotencyStore {
                 .bind("hash", payloadHash)
                 .bind("result", result)
                 .then();
+    }
+
+    /**
+     * Reads what is stored for a batch's commands ({@code userId, commandId} pairs) in one round
+     * trip, inside the batch's transaction; {@link #find} answers from it afterwards.
+     */
+    public Mono<Void> prefetch(Pending pending, List<Map.Entry<String, String>> commands) {
+        if (commands.isEmpty()) {
+            pending.stored = Map.of();
+            return Mono.empty();
+        }
+        StringBuilder sql = new StringBuilder(
+                "SELECT user_id, command_id, payload_hash, result FROM mesh_processed_commands WHERE (user_id, command_id) IN (");
+        for (int i = 0; i < commands.size(); i++) {
+            sql.append(i == 0 ? "" : ", ").append("(:u").append(i).append(", :c").append(i).append(')');
+        }
+        DatabaseClient.GenericExecuteSpec select = db.sql(sql.append(')').toString());
+        for (int i = 0; i < commands.size(); i++) {
+            select = select.bind("u" + i, commands.get(i).getKey()).bind("c" + i, commands.get(i).getValue());
+        }
+        Map<String, Processed> found = new java.util.HashMap<>();
+        return select.map(row -> Map.entry(row.get("user_id", String.class) + '\n' + row.get("command_id", String.class),
+                        new Processed(row.get("payload_hash", String.class), row.get("result", String.class))))
+                .all()
+                .doOnNext(entry -> found.put(entry.getKey(), entry.getValue()))
+                .then(Mono.fromRunnable(() -> pending.stored = found));
     }
 
     /** Writes the collected saves in one statement; call it inside their transaction. */
