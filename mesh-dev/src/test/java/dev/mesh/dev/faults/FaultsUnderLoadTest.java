@@ -95,6 +95,26 @@ class FaultsUnderLoadTest {
     }
 
     @Test
+    void quizServiceKilledMidQuestionAndRestarted() throws Exception {
+        try (LoadUnderFault run = new LoadUnderFault(mesh, "quiz-service killed mid-question", CLIENTS, LEAVERS,
+                bothGateways(), INTERVAL_MS, true)) {
+            run.startLoad();
+            run.awaitAcks(20, WAIT);
+            run.awaitAnswers(CLIENTS, WAIT);
+            // Killed as soon as a question has reached the players: answers to it are in flight.
+            run.awaitQuestionOpen(WAIT);
+            run.faultStarts();
+            mesh.launcher.stopService(MeshLauncher.Service.QUIZ);
+            mesh.launcher.startService(MeshLauncher.Service.QUIZ);
+            run.faultEnds();
+            // The game goes on from the stored state: two more questions answered by everyone.
+            run.awaitAnswers(2 * CLIENTS, WAIT);
+            run.awaitAcks(30, WAIT);
+            assertClean(run.finish());
+        }
+    }
+
+    @Test
     void presenceServiceRestartedUnderLoad() throws Exception {
         try (LoadUnderFault run = new LoadUnderFault(mesh, "presence-service restarted", CLIENTS, LEAVERS,
                 bothGateways(), INTERVAL_MS, false)) {
