@@ -18,10 +18,11 @@ import dev.mesh.gateway.presence.ConnectionEvents;
 import dev.mesh.testkit.ws.WsTestClient;
 
 /**
- * Steady chat traffic through both gateway instances while one fault is injected per test; the
- * {@link InvariantChecker} then verifies, from what every client received and what the database
- * holds, that no acknowledged message is lost or duplicated, that every client's seq sequence is
- * gap-free and the same as the database's, and that presence converged. Each test prints one
+ * Steady chat, quiz and notification traffic through both gateway instances while one fault is
+ * injected per test; the {@link InvariantChecker} then verifies, from what every client received
+ * and what the databases hold, that no acknowledged message, answer or notification is lost or
+ * duplicated, that every client's seq sequences (room, quiz session, notifications) are gap-free
+ * and the same as the databases', and that presence converged. Each test prints one
  * {@code FAULTS} line with its counts (docs/reliability.md, "Faults under load").
  */
 @EnabledIfSystemProperty(named = "mesh.faults", matches = "true",
