@@ -20,6 +20,7 @@ import dev.mesh.gateway.socket.KafkaReachability;
 import dev.mesh.gateway.socket.SessionRegistry;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * This boot's sign of life for presence: an {@link InstanceHeartbeat} on {@code gateway.instances},
@@ -101,6 +102,7 @@ public class InstanceHeartbeats implements SmartLifecycle {
         InstanceHeartbeat heartbeat = new InstanceHeartbeat(identity.instanceId(), identity.bootId(),
                 sessionCount.getAsInt(), clock.millis(), framesIn.getAsLong(), framesOut.getAsLong());
         publisher.sent(Topics.GATEWAY_INSTANCES, identity.instanceId(), "InstanceHeartbeat", MeshJson.write(heartbeat))
+                .publishOn(Schedulers.boundedElastic()) // off the producer's thread: a re-announce walks every socket
                 .subscribe(through -> {
                     if (through) {
                         wentThrough(heartbeat.at());

@@ -6,6 +6,7 @@ import java.util.function.BooleanSupplier;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 
@@ -30,7 +31,7 @@ import reactor.util.retry.Retry;
  * {@code mesh.gateway.connection.events.abandoned} per record given up after its last retry.
  */
 @Component
-public class PresencePublisher {
+public class PresencePublisher implements DisposableBean {
 
     private static final Logger log = LoggerFactory.getLogger(PresencePublisher.class);
     /** How long {@link #silence()} waits for sends already handed to Kafka. */
@@ -50,6 +51,8 @@ public class PresencePublisher {
     private final KafkaReachability reachability;
     private final AtomicInteger inFlight = new AtomicInteger();
     private volatile boolean silenced;
+    /** The application is shutting down (after the drain sent what it could): no more retries. */
+    private volatile boolean closing;
 
     /** Without a reachability probe (tests of the publishing alone). */
     PresencePublisher(KafkaPublisher kafka, MeterRegistry meters) {
@@ -89,12 +92,12 @@ public class PresencePublisher {
     Mono<Void> sendReliably(String topic, String key, String type, String json, BooleanSupplier wanted) {
         return attempt(topic, key, type, json)
                 .retryWhen(Retry.backoff(RETRIES, FIRST_BACKOFF).maxBackoff(MAX_BACKOFF)
-                        .filter(e -> !silenced && wanted.getAsBoolean())
+                        .filter(e -> !silenced && !closing && wanted.getAsBoolean())
                         .onRetryExhaustedThrow((spec, signal) -> signal.failure()))
                 .doOnError(e -> {
                     meters.counter("mesh.gateway.connection.events.abandoned", "type", type).increment();
                     log.warn("Gave up sending {} for {} to {}{}", type, key, topic,
-                            silenced || !wanted.getAsBoolean() ? " (no longer wanted)" : " after " + RETRIES + " retries");
+                            silenced || closing || !wanted.getAsBoolean() ? " (no longer wanted)" : " after " + RETRIES + " retries");
                 })
                 .onErrorComplete()
                 .then();
@@ -122,6 +125,12 @@ public class PresencePublisher {
                     .doFinally(signal -> inFlight.decrementAndGet())
                     .then();
         });
+    }
+
+    /** At shutdown (after the lifecycle stop, so after the drain's records): retries end with the producer. */
+    @Override
+    public void destroy() {
+        closing = true;
     }
 
     /**
