@@ -210,26 +210,6 @@ final class LoadUnderFault implements AutoCloseable {
         }
     }
 
-    /** Every player has had {@code n} more answers acknowledged than when this was called, together. */
-    void awaitAnswers(int n, Duration timeout) {
-        int target = totalAnswers() + n;
-        if (!await(() -> totalAnswers() >= target, timeout)) {
-            throw new AssertionError(name + ": " + n + " more answers were not acknowledged within " + timeout + " (" + totalAnswers() + ")");
-        }
-    }
-
-    int totalAnswers() {
-        return clients.stream().mapToInt(c -> c.answersAcked.size()).sum();
-    }
-
-    /** Waits until the first player's last quiz event is a question, open now. */
-    void awaitQuestionOpen(Duration timeout) {
-        LoadClient player = clients.getFirst();
-        if (!await(() -> String.valueOf(player.quiz.accepted.get(player.quiz.lastSeq)).startsWith("question:"), timeout)) {
-            throw new AssertionError(name + ": no question opened within " + timeout);
-        }
-    }
-
     int totalAcked() {
         return clients.stream().mapToInt(c -> c.acked.size()).sum();
     }
@@ -246,7 +226,10 @@ final class LoadUnderFault implements AutoCloseable {
     /** Stops the traffic, lets every command be acknowledged and every client catch up, then checks. */
     InvariantChecker.Report finish() throws Exception {
         clients.forEach(LoadClient::stopSending);
-        quizEnd = hostCommand("quiz:end", Map.of("sessionId", quizSessionId));
+        // The host ends the quiz meanwhile (its results are notified): one path less to wait for one after another.
+        java.util.concurrent.FutureTask<JsonNode> ending = new java.util.concurrent.FutureTask<>(
+                () -> hostCommand("quiz:end", Map.of("sessionId", quizSessionId)));
+        Thread.ofVirtual().start(ending);
         if (!await(() -> clients.stream().allMatch(LoadClient::allAcked), SETTLE)) {
             throw new AssertionError(name + ": not every command was acknowledged within " + SETTLE + ": "
                     + clients.stream().map(c -> c.user + " " + c.acked.size() + "/" + c.sent.size() + " answers "
@@ -256,6 +239,17 @@ final class LoadUnderFault implements AutoCloseable {
         if (!await(() -> clients.stream().allMatch(c -> c.lastSeq() >= last), SETTLE)) {
             throw new AssertionError(name + ": not every client caught up to seq " + last + " within " + SETTLE + ": "
                     + clients.stream().map(c -> c.user + "@" + c.lastSeq() + " " + c.violations).toList());
+        }
+        try {
+            quizEnd = ending.get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof Error error) {
+                throw error;
+            }
+            throw new IllegalStateException(e.getCause());
+        }
+        if (!await(() -> clients.stream().allMatch(LoadClient::allAcked), SETTLE)) {
+            throw new AssertionError(name + ": not every answer was answered after the quiz ended within " + SETTLE);
         }
         long quizLast = InvariantChecker.lastSeq(mesh, "quiz", "quiz:session:" + quizSessionId);
         if (!await(() -> clients.stream().allMatch(c -> c.quiz.lastSeq >= quizLast), SETTLE)) {
