@@ -31,6 +31,12 @@ import reactor.core.publisher.Mono;
  * once Kafka has answered for the previous, so OPENED → ACTIVE… → CLOSED reach the partition
  * in that order although {@link dev.mesh.runtime.kafka.KafkaPublisher} sends from a pool.
  * Nothing here blocks: callers (event loops) only enqueue.
+ *
+ * <p>Kafka outages: OPENED is sent again after a failure while its socket lives, CLOSED after
+ * a failure for a bounded time ({@link PresencePublisher#sendReliably}); ACTIVE is sent once.
+ * When this gateway's heartbeats could not reach Kafka for a while, presence may have taken the
+ * boot for dead and closed its sessions, though the sockets are open: {@link #reannounce()} then
+ * sends OPENED again for every open socket (presence ignores one it knows).
  */
 @Component
 public class ConnectionEvents implements SessionRegistry.Listener {
@@ -60,11 +66,45 @@ public class ConnectionEvents implements SessionRegistry.Listener {
 
     @Override
     public void opened(ClientSession session) {
-        Lane lane = new Lane();
+        Lane lane = new Lane(session);
         if (lanes.putIfAbsent(session.id(), lane) != null) {
             return; // already reported
         }
         submit(lane, session, ConnectionEvent.OPENED, clock.millis());
+    }
+
+    /**
+     * Sends OPENED again for every open socket (at most one queued per socket), timed now: after
+     * Kafka was unreachable long enough for presence to declare this boot dead and close its
+     * sessions. Presence ignores the OPENED of a session it still has; one it had closed is
+     * opened again (and the boot is alive again). Returns how many were queued.
+     */
+    public int reannounce() {
+        int queued = 0;
+        for (Lane lane : lanes.values()) {
+            if (lane.claimReannounce()) {
+                queued++;
+                ClientSession session = lane.session;
+                ConnectionEvent event = new ConnectionEvent(ConnectionEvent.OPENED, session.id(), session.user().id(),
+                        session.user().name(), identity.instanceId(), identity.bootId(), clock.millis());
+                String json = MeshJson.write(event);
+                pending.incrementAndGet();
+                if (!lane.submitUnlessClosed(() -> {
+                    lane.reannounceStarted();
+                    return publisher.sendReliably(Topics.GATEWAY_CONNECTIONS, event.userId(), ConnectionEvent.OPENED, json,
+                                    () -> !lane.isClosed())
+                            .doFinally(signal -> pending.decrementAndGet());
+                })) {
+                    pending.decrementAndGet();
+                    lane.reannounceStarted();
+                    queued--;
+                }
+            }
+        }
+        if (queued > 0) {
+            log.info("Presence may have lost this boot's sessions while Kafka was unreachable: announced {} open sockets again", queued);
+        }
+        return queued;
     }
 
     @Override
@@ -83,6 +123,7 @@ public class ConnectionEvents implements SessionRegistry.Listener {
     public void closed(ClientSession session) {
         Lane lane = lanes.remove(session.id());
         if (lane != null) {
+            lane.close();
             submit(lane, session, ConnectionEvent.CLOSED, clock.millis());
         }
     }
@@ -130,8 +171,12 @@ public class ConnectionEvents implements SessionRegistry.Listener {
         String json = MeshJson.write(event);
         String key = event.userId();
         pending.incrementAndGet();
-        lane.submit(() -> publisher.send(Topics.GATEWAY_CONNECTIONS, key, type, json)
-                .doFinally(signal -> pending.decrementAndGet()));
+        lane.submit(() -> (switch (type) {
+            // Nothing else corrects a lost OPENED (while the socket lives) or a lost CLOSED: sent until it arrives (bounded).
+            case ConnectionEvent.OPENED -> publisher.sendReliably(Topics.GATEWAY_CONNECTIONS, key, type, json, () -> !lane.isClosed());
+            case ConnectionEvent.CLOSED -> publisher.sendReliably(Topics.GATEWAY_CONNECTIONS, key, type, json, () -> true);
+            default -> publisher.send(Topics.GATEWAY_CONNECTIONS, key, type, json);
+        }).doFinally(signal -> pending.decrementAndGet()));
     }
 
     /**
@@ -141,9 +186,54 @@ public class ConnectionEvents implements SessionRegistry.Listener {
     static final class Lane {
 
         private final ArrayDeque<Supplier<Mono<Void>>> queue = new ArrayDeque<>(2);
+        final ClientSession session;
         private boolean busy;
         private long lastActiveAt;
         private boolean everActive;
+        /** The socket has closed: its CLOSED is queued, nothing more is. */
+        private volatile boolean closed;
+        /** A re-announced OPENED is queued and not yet started (at most one). */
+        private boolean reannounceQueued;
+
+        Lane(ClientSession session) {
+            this.session = session;
+        }
+
+        boolean isClosed() {
+            return closed;
+        }
+
+        synchronized void close() {
+            closed = true;
+        }
+
+        synchronized boolean claimReannounce() {
+            if (closed || reannounceQueued) {
+                return false;
+            }
+            reannounceQueued = true;
+            return true;
+        }
+
+        synchronized void reannounceStarted() {
+            reannounceQueued = false;
+        }
+
+        /** Queues a send unless the socket has closed (so nothing follows its CLOSED); false if not queued. */
+        boolean submitUnlessClosed(Supplier<Mono<Void>> send) {
+            synchronized (this) {
+                if (closed) {
+                    return false;
+                }
+                if (busy) {
+                    queue.add(send);
+                    return true;
+                }
+                busy = true;
+            }
+            run(send);
+            return true;
+        }
 
         /** Whether an ACTIVE may be sent at {@code now}; if so, the throttle window starts at {@code now}. */
         synchronized boolean claimActivity(long now, long throttleMs) {

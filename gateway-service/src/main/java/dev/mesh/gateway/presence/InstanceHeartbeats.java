@@ -20,6 +20,7 @@ import dev.mesh.gateway.socket.KafkaReachability;
 import dev.mesh.gateway.socket.SessionRegistry;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * This boot's sign of life for presence: an {@link InstanceHeartbeat} on {@code gateway.instances},
@@ -31,6 +32,11 @@ import reactor.core.publisher.Flux;
  * and stops after it — after {@link dev.mesh.gateway.socket.GatewayDrain} closed the sockets —
  * once the drain's {@code SessionClosed} events are sent (bounded wait). Sends are
  * fire-and-forget, one per tick: a slow send never delays the next heartbeat.
+ *
+ * <p>When a heartbeat goes through more than one and a half intervals after the last one that
+ * did (Kafka was unreachable for a while), presence may have declared this boot dead — it does
+ * after 10 s without a heartbeat — and closed the sessions of sockets that are still open here:
+ * every open socket is then announced again ({@link ConnectionEvents#reannounce()}).
  */
 @Component
 public class InstanceHeartbeats implements SmartLifecycle {
@@ -52,6 +58,8 @@ public class InstanceHeartbeats implements SmartLifecycle {
     /** Frames from and to clients since this boot started, carried for the admins' cluster stats. */
     private LongSupplier framesIn = () -> 0;
     private LongSupplier framesOut = () -> 0;
+    /** When the last heartbeat that went through was made (0: none yet). */
+    private volatile long lastBeatThrough;
 
     @Autowired
     public InstanceHeartbeats(PresencePublisher publisher, GatewayIdentity identity, SessionRegistry registry,
@@ -93,8 +101,25 @@ public class InstanceHeartbeats implements SmartLifecycle {
     private void beat() {
         InstanceHeartbeat heartbeat = new InstanceHeartbeat(identity.instanceId(), identity.bootId(),
                 sessionCount.getAsInt(), clock.millis(), framesIn.getAsLong(), framesOut.getAsLong());
-        publisher.send(Topics.GATEWAY_INSTANCES, identity.instanceId(), "InstanceHeartbeat", MeshJson.write(heartbeat))
-                .subscribe();
+        publisher.sent(Topics.GATEWAY_INSTANCES, identity.instanceId(), "InstanceHeartbeat", MeshJson.write(heartbeat))
+                .publishOn(Schedulers.boundedElastic()) // off the producer's thread: a re-announce walks every socket
+                .subscribe(through -> {
+                    if (through) {
+                        wentThrough(heartbeat.at());
+                    }
+                });
+    }
+
+    /** A heartbeat made at {@code at} reached Kafka; after a silence presence may have taken for death, re-announce. */
+    synchronized void wentThrough(long at) {
+        long previous = lastBeatThrough;
+        if (at <= previous) {
+            return; // an older beat answered late
+        }
+        lastBeatThrough = at;
+        if (previous > 0 && clock.millis() - previous > interval.toMillis() * 3 / 2 && connectionEvents != null) {
+            connectionEvents.reannounce();
+        }
     }
 
     @Override

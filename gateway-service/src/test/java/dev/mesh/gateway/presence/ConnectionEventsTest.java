@@ -208,4 +208,87 @@ class ConnectionEventsTest {
         assertThat(kafka.sent.getFirst().topic()).isEqualTo(Topics.GATEWAY_INSTANCES);
         assertThat(kafka.sent.getFirst().key()).isEqualTo("gw-1");
     }
+    private static void awaitSends(FakeKafka kafka, int count) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (kafka.sent.size() < count && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+    }
+
+    @Test
+    void givenAFailedOpenedWhileTheSocketLives_whenTheBackoffPasses_thenItIsSentAgainAndTheRestFollows() throws InterruptedException {
+        FakeKafka kafka = new FakeKafka(false);
+        ConnectionEvents events = events(kafka);
+        ClientSession alan = TestSessions.authenticated("s1", "alan");
+
+        events.opened(alan);
+        kafka.fail(0);
+        awaitSends(kafka, 2);
+        kafka.answer(1);
+        events.closed(alan);
+        kafka.answer(2);
+
+        assertThat(kafka.types()).containsExactly(ConnectionEvent.OPENED, ConnectionEvent.OPENED, ConnectionEvent.CLOSED);
+        assertThat(kafka.sent.get(1).value()).isEqualTo(kafka.sent.get(0).value());
+        assertThat(events.awaitClosedAndSent(Duration.ZERO)).isTrue();
+    }
+
+    @Test
+    void givenAFailedClosed_whenTheBackoffPasses_thenItIsSentAgain() throws InterruptedException {
+        FakeKafka kafka = new FakeKafka(false);
+        ConnectionEvents events = events(kafka);
+        ClientSession alan = TestSessions.authenticated("s1", "alan");
+        events.opened(alan);
+        kafka.answer(0);
+
+        events.closed(alan);
+        kafka.fail(1);
+        awaitSends(kafka, 3);
+        kafka.answer(2);
+
+        assertThat(kafka.types()).containsExactly(ConnectionEvent.OPENED, ConnectionEvent.CLOSED, ConnectionEvent.CLOSED);
+        assertThat(events.awaitClosedAndSent(Duration.ZERO)).isTrue();
+        assertThat(meters.counter("mesh.gateway.connection.events.failed", "type", ConnectionEvent.CLOSED).count()).isEqualTo(1);
+    }
+
+    @Test
+    void givenOpenAndClosedSockets_whenReannounced_thenEachOpenSocketIsAnnouncedOnceMore() {
+        FakeKafka kafka = new FakeKafka(true);
+        ConnectionEvents events = events(kafka);
+        ClientSession alan = TestSessions.authenticated("s1", "alan");
+        ClientSession bob = TestSessions.authenticated("s2", "bob");
+        events.opened(alan);
+        events.opened(bob);
+        events.closed(bob);
+        clock.advanceMillis(60_000);
+
+        int announced = events.reannounce();
+
+        assertThat(announced).isEqualTo(1);
+        assertThat(kafka.types()).containsExactly(ConnectionEvent.OPENED, ConnectionEvent.OPENED, ConnectionEvent.CLOSED,
+                ConnectionEvent.OPENED);
+        ConnectionEvent again = kafka.sent.getLast().event();
+        assertThat(again.sessionId()).isEqualTo("s1");
+        assertThat(again.at()).isEqualTo(clock.millis());
+    }
+
+    @Test
+    void givenHeartbeatsThatWentThroughLate_whenOneArrivesAfterASilence_thenOpenSocketsAreAnnouncedAgain() {
+        FakeKafka kafka = new FakeKafka(true);
+        ConnectionEvents events = events(kafka);
+        InstanceHeartbeats heartbeats = new InstanceHeartbeats(new PresencePublisher(kafka, meters), GATEWAY, () -> 1, events,
+                Duration.ofSeconds(5), clock);
+        events.opened(TestSessions.authenticated("s1", "alan"));
+        long start = clock.millis();
+
+        heartbeats.wentThrough(start);
+        clock.advanceMillis(5_100);
+        heartbeats.wentThrough(start + 5_000); // on time: nothing
+        int onTime = kafka.sent.size();
+        clock.advanceMillis(12_000); // the beat made at +10 s went through at +17 s
+        heartbeats.wentThrough(start + 10_000);
+
+        assertThat(onTime).isEqualTo(1);
+        assertThat(kafka.types()).containsExactly(ConnectionEvent.OPENED, ConnectionEvent.OPENED);
+    }
 }

@@ -3,7 +3,10 @@ package dev.mesh.dev.faults;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.UUID;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -12,12 +15,14 @@ import org.springframework.context.ConfigurableApplicationContext;
 
 import dev.mesh.dev.MeshLauncher;
 import dev.mesh.gateway.presence.ConnectionEvents;
+import dev.mesh.testkit.ws.WsTestClient;
 
 /**
- * Steady chat traffic through both gateway instances while one fault is injected per test; the
- * {@link InvariantChecker} then verifies, from what every client received and what the database
- * holds, that no acknowledged message is lost or duplicated, that every client's seq sequence is
- * gap-free and the same as the database's, and that presence converged. Each test prints one
+ * Steady chat, quiz and notification traffic through both gateway instances while one fault is
+ * injected per test; the {@link InvariantChecker} then verifies, from what every client received
+ * and what the databases hold, that no acknowledged message, answer or notification is lost or
+ * duplicated, that every client's seq sequences (room, quiz session, notifications) are gap-free
+ * and the same as the databases', and that presence converged. Each test prints one
  * {@code FAULTS} line with its counts (docs/reliability.md, "Faults under load").
  */
 @EnabledIfSystemProperty(named = "mesh.faults", matches = "true",
@@ -92,6 +97,81 @@ class FaultsUnderLoadTest {
             run.awaitAcks(30, WAIT);
             assertClean(run.finish());
         }
+    }
+
+    /**
+     * Kafka unreachable for 12 s from a gateway that keeps its sockets that long (its cut-off
+     * raised to 60 s; the default 10 s is checked every 5 s, so a default gateway keeps them up
+     * to 15 s): presence hears no heartbeat for more than 10 s, takes the boot for dead and
+     * closes its sessions, and the {@code SessionOpened} of a client that connects during the
+     * outage fails (the producer gives a record 10 s). Both would leave connected users offline
+     * for as long as their sockets live. The gateway sends a failed OPENED again while its socket
+     * lives, and announces every open socket again once a heartbeat goes through after the
+     * silence: every connected user is online with exactly one session.
+     */
+    @Test
+    void kafkaUnreachable12sConnectedUsersOfAGatewayThatKeptItsSocketsStayOnline() throws Exception {
+        ConfigurableApplicationContext gatewayP = mesh.launcher.startGateway("gateway-p", 0, "--mesh.gateway.kafka-cut-off=60s");
+        List<WsTestClient> sockets = new ArrayList<>();
+        try {
+            String url = FaultMesh.ws(MeshLauncher.localPort(gatewayP));
+            String run = UUID.randomUUID().toString().substring(0, 6);
+            List<String> users = List.of("before0-" + run, "before1-" + run, "during-" + run);
+            for (String user : users.subList(0, 2)) {
+                sockets.add(welcomed(url, user));
+            }
+            awaitPresence(users.subList(0, 2), "online/1");
+            mesh.kafka.down();
+            try {
+                LoadUnderFault.pause(1000);
+                sockets.add(welcomed(url, users.get(2))); // its SessionOpened cannot reach Kafka for 11 s
+                LoadUnderFault.pause(11_000);
+            } finally {
+                mesh.kafka.up();
+            }
+            long upAt = System.currentTimeMillis();
+            Map<String, String> during = InvariantChecker.presenceInDatabase(mesh, users);
+            long convergedMs = awaitPresence(users, "online/1");
+            System.out.printf("FAULTS presence after a 12 s Kafka outage (gateway kept its sockets): when Kafka came back %s; "
+                            + "all online with one session %d ms later; sockets open %s; %s%n",
+                    during, convergedMs - upAt, sockets.stream().map(WsTestClient::isOpen).toList(),
+                    meters(gatewayP));
+            assertThat(sockets).allMatch(WsTestClient::isOpen);
+        } finally {
+            sockets.forEach(WsTestClient::close);
+            mesh.launcher.stopGateway(gatewayP);
+        }
+    }
+
+    private static WsTestClient welcomed(String url, String user) {
+        WsTestClient socket = WsTestClient.connect(url, Map.of("Authorization", "Bearer " + mesh.token(user, "student")));
+        socket.await(f -> "welcome".equals(LoadClient.text(f, "type")), Duration.ofSeconds(10));
+        return socket;
+    }
+
+    /** Waits (30 s) until presence-service's database shows each user as {@code expected}; returns when. */
+    private static long awaitPresence(List<String> users, String expected) throws Exception {
+        long deadline = System.nanoTime() + InvariantChecker.PRESENCE_CONVERGENCE.toNanos();
+        Map<String, String> last = Map.of();
+        while (System.nanoTime() < deadline) {
+            last = InvariantChecker.presenceInDatabase(mesh, users);
+            if (last.values().stream().allMatch(expected::equals)) {
+                return System.currentTimeMillis();
+            }
+            LoadUnderFault.pause(200);
+        }
+        throw new AssertionError("presence did not converge to " + expected + " within " + InvariantChecker.PRESENCE_CONVERGENCE + ": " + last);
+    }
+
+    private static String meters(ConfigurableApplicationContext gateway) {
+        io.micrometer.core.instrument.MeterRegistry registry = gateway.getBean(io.micrometer.core.instrument.MeterRegistry.class);
+        StringBuilder figures = new StringBuilder("gateway-p presence records:");
+        for (String name : List.of("mesh.gateway.connection.events", "mesh.gateway.connection.events.failed",
+                "mesh.gateway.connection.events.abandoned")) {
+            registry.find(name).counters().forEach(c -> figures.append(' ').append(name.substring("mesh.gateway.connection.".length()))
+                    .append('[').append(c.getId().getTag("type")).append("]=").append((long) c.count()));
+        }
+        return figures.toString();
     }
 
     @Test
