@@ -111,16 +111,6 @@ final class PgControl {
                 "-o", options.toString()));
     }
 
-    /** Whether the postmaster runs (its pid file names a live process). */
-    boolean running() {
-        try {
-            String pid = Files.readAllLines(dataDirectory.resolve("postmaster.pid")).getFirst().trim();
-            return ProcessHandle.of(Long.parseLong(pid)).map(ProcessHandle::isAlive).orElse(false);
-        } catch (IOException | RuntimeException e) {
-            return false;
-        }
-    }
-
     private void pgCtl(List<String> arguments) {
         List<String> command = new ArrayList<>();
         if (LinuxUtils.isUnshareAvailable()) {
