@@ -115,7 +115,12 @@ public final class MeshLauncher implements AutoCloseable {
         instance.close();
     }
 
-    private ConfigurableApplicationContext launch(Service service, int port) {
+    /**
+     * The command-line arguments an instance of {@code service} on {@code port} starts with: what
+     * {@link #startService} passes, and what a test passes to an instance it runs as a process of
+     * its own (its main class is {@link #mainClass}).
+     */
+    public List<String> launchArguments(Service service, int port) {
         MeshInfra.Database db = infra.database(options.databasePrefix() + service.database);
         List<String> args = new ArrayList<>(common());
         infra.serviceProperties(db).forEach((key, value) -> args.add("--" + key + "=" + value));
@@ -123,6 +128,16 @@ public final class MeshLauncher implements AutoCloseable {
         args.addAll(serviceArguments.getOrDefault(service, List.of()));
         // Several apps share this classpath: the gateway's routing belongs to the gateway only.
         args.add("--spring.cloud.gateway.server.webflux.enabled=false");
+        return args;
+    }
+
+    /** The class whose {@code main} starts {@code service} on its own. */
+    public static Class<?> mainClass(Service service) {
+        return service.app;
+    }
+
+    private ConfigurableApplicationContext launch(Service service, int port) {
+        List<String> args = launchArguments(service, port);
         long started = System.nanoTime();
         ConfigurableApplicationContext context = run(MeshApplication.builder(service.app, service.configName), args);
         log.info("{} up on port {} in {} ms", service.configName, localPort(context), (System.nanoTime() - started) / 1_000_000);

@@ -8,11 +8,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
+import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.springframework.context.ConfigurableApplicationContext;
 
+import dev.mesh.contracts.kafka.Topics;
 import dev.mesh.dev.MeshLauncher;
 import dev.mesh.gateway.presence.ConnectionEvents;
 import dev.mesh.testkit.ws.WsTestClient;
@@ -84,18 +86,46 @@ class FaultsUnderLoadTest {
         }
     }
 
+    /**
+     * The chat-service instance that runs as a JVM of its own ({@link FaultMesh#chatProcess}) is
+     * killed with SIGKILL while it owns command partitions and commands are in flight, then
+     * started again. The in-JVM instance stays (it serves the HTTP API and takes the partitions over
+     * once the dead consumers' session expires).
+     */
     @Test
-    void chatServiceKilledMidStreamAndRestarted() throws Exception {
-        try (LoadUnderFault run = new LoadUnderFault(mesh, "chat-service killed and restarted", CLIENTS, LEAVERS,
+    void chatServiceProcessKilledWithSigkillMidStreamAndRestarted() throws Exception {
+        ServiceProcess chat = mesh.chatProcess;
+        chat.awaitUp(Duration.ofSeconds(120));
+        List<TopicPartition> owned = List.of();
+        // Owning partitions is what makes the kill matter: wait (bounded) for the group to assign some.
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (owned.isEmpty() && System.nanoTime() < deadline) {
+            owned = chat.ownedPartitions(Topics.CHAT_COMMANDS);
+            if (owned.isEmpty()) {
+                LoadUnderFault.pause(500);
+            }
+        }
+        assertThat(owned).as("chat.commands partitions owned by the process to kill").isNotEmpty();
+        try (LoadUnderFault run = new LoadUnderFault(mesh, "chat-service process killed (SIGKILL) and restarted", CLIENTS, LEAVERS,
                 bothGateways(), INTERVAL_MS, true)) {
             run.startLoad();
             run.awaitAcks(20, WAIT);
+            owned = chat.ownedPartitions(Topics.CHAT_COMMANDS);
             run.faultStarts();
-            mesh.launcher.stopService(MeshLauncher.Service.CHAT);
-            mesh.launcher.startService(MeshLauncher.Service.CHAT);
-            run.faultEnds();
+            long pid = chat.kill();
+            long killed = System.nanoTime();
+            chat.start();
+            // While the new JVM starts, the in-JVM instance takes the partitions over once the dead
+            // consumers' session has expired: commands go on.
             run.awaitAcks(30, WAIT);
+            chat.awaitUp(Duration.ofSeconds(120));
+            run.faultEnds();
+            System.out.printf("FAULTS chat-service: pid %d killed with SIGKILL owning %s; new JVM pid %d up %d ms later%n",
+                    pid, owned, chat.pid(), (System.nanoTime() - killed) / 1_000_000);
+            // And go on after it joined the group again (the partitions move back to it).
+            run.awaitAcks(20, WAIT);
             assertClean(run.finish());
+            System.out.printf("FAULTS chat-service: the new JVM owns %s%n", chat.ownedPartitions(Topics.CHAT_COMMANDS));
         }
     }
 
@@ -192,29 +222,44 @@ class FaultsUnderLoadTest {
     }
 
     @Test
-    void kafkaUnreachableFor5sBelowTheGatewaysSelfClose() throws Exception {
-        kafkaOutage(Duration.ofSeconds(5), "Kafka broker unreachable 5 s");
+    void kafkaBrokerStoppedFor5sBelowTheGatewaysSelfClose() throws Exception {
+        kafkaOutage(Duration.ofSeconds(5), "Kafka broker stopped 5 s");
     }
 
     @Test
-    void kafkaUnreachableFor20sGatewaysClose1012AndClientsComeBack() throws Exception {
-        InvariantChecker.Report report = kafkaOutage(Duration.ofSeconds(20), "Kafka broker unreachable 20 s");
+    void kafkaBrokerStoppedFor20sGatewaysClose1012AndClientsComeBack() throws Exception {
+        InvariantChecker.Report report = kafkaOutage(Duration.ofSeconds(20), "Kafka broker stopped 20 s");
         // Above the 10 s cut-off the gateways closed their sockets with 1012 (service restart).
         assertThat(report.closeCodes()).as(report.line()).containsKey(1012);
     }
 
+    /**
+     * Stops the broker (a clean shutdown), starts it again on the same port and log directory
+     * {@code outage} after the stop began; the start's own duration comes on top.
+     */
     private static InvariantChecker.Report kafkaOutage(Duration outage, String name) throws Exception {
         try (LoadUnderFault run = new LoadUnderFault(mesh, name, CLIENTS, LEAVERS, bothGateways(), INTERVAL_MS, true)) {
             run.startLoad();
             run.awaitAcks(20, WAIT);
             run.faultStarts();
+            long stopping = System.nanoTime();
             mesh.kafka.down();
+            long stopped = System.nanoTime();
+            long starting;
             try {
-                Thread.sleep(outage.toMillis());
+                // The outage counts from the stop's start (the broker refuses connections early in
+                // it); at least 3.5 s fully stopped, so that its controller session (3 s here) has
+                // expired and it registers again at once.
+                Thread.sleep(Math.max(3500, outage.toMillis() - (stopped - stopping) / 1_000_000));
             } finally {
+                starting = System.nanoTime();
                 mesh.kafka.up();
             }
+            long started = System.nanoTime();
             run.faultEnds();
+            System.out.printf("FAULTS Kafka: broker stopped in %d ms, down %d ms, started in %d ms (serving again %d ms after the stop began)%n",
+                    (stopped - stopping) / 1_000_000, (starting - stopped) / 1_000_000, (started - starting) / 1_000_000,
+                    (started - stopping) / 1_000_000);
             run.awaitAcks(30, WAIT);
             InvariantChecker.Report report = run.finish();
             assertClean(report);
@@ -223,20 +268,23 @@ class FaultsUnderLoadTest {
     }
 
     @Test
-    void postgresqlFrozenFor10sCommandsWaitOrAnswerUnavailableNeverAFalseAck() throws Exception {
-        try (LoadUnderFault run = new LoadUnderFault(mesh, "PostgreSQL frozen 10 s", CLIENTS, LEAVERS,
+    void postgresqlStoppedFor10sAndRestartedCommandsWaitOrAnswerUnavailableNeverAFalseAck() throws Exception {
+        try (LoadUnderFault run = new LoadUnderFault(mesh, "PostgreSQL stopped 10 s", CLIENTS, LEAVERS,
                 bothGateways(), INTERVAL_MS, true)) {
             run.startLoad();
             run.awaitAcks(20, WAIT);
             run.faultStarts();
-            int processes = mesh.postgres.freeze();
+            long stopping = System.nanoTime();
+            mesh.postgres.stop();
+            long stopped = System.nanoTime();
             try {
                 Thread.sleep(10_000);
             } finally {
-                mesh.postgres.thaw();
+                mesh.postgres.start();
             }
             run.faultEnds();
-            System.out.printf("FAULTS PostgreSQL: %d server processes frozen for 10 s%n", processes);
+            System.out.printf("FAULTS PostgreSQL: stopped in %d ms, down for %d ms, restarted on port %d%n",
+                    (stopped - stopping) / 1_000_000, (System.nanoTime() - stopped) / 1_000_000, mesh.postgres.port());
             run.awaitAcks(30, WAIT);
             assertClean(run.finish());
         }

@@ -35,16 +35,14 @@ final class EmbeddedBackend implements MeshInfra.Backend {
         // PostgreSQL starts beside the broker: together they take as long as the slower one.
         CompletableFuture<EmbeddedPostgres> postgres = CompletableFuture.supplyAsync(() -> startPostgres(pgPort, pgDataDirectory));
         EmbeddedKafkaKraftBroker kafka;
-        int advertisedPort = kafkaPort > 0 ? advertisedKafkaPort() : 0;
         try {
-            kafka = startKafka(kafkaPort, advertisedPort);
+            kafka = startKafka(kafkaPort, brokerSessionTimeoutMillis());
         } catch (RuntimeException e) {
             postgres.thenAccept(EmbeddedBackend::closeQuietly);
             throw e;
         }
         try {
-            String bootstrap = advertisedPort > 0 ? "localhost:" + advertisedPort
-                    : kafkaPort > 0 ? "localhost:" + kafkaPort : kafka.getBrokersAsString();
+            String bootstrap = kafkaPort > 0 ? "localhost:" + kafkaPort : kafka.getBrokersAsString();
             return new EmbeddedBackend(kafka, bootstrap, postgres.join());
         } catch (CompletionException e) {
             kafka.destroy();
@@ -53,16 +51,17 @@ final class EmbeddedBackend implements MeshInfra.Backend {
     }
 
     /**
-     * {@code MESH_KAFKA_ADVERTISED_PORT} (with {@code MESH_KAFKA_PORT}): the fixed listener tells
-     * clients to connect to this port instead of its own, where a TCP proxy in front of the broker
-     * listens (fault tests cut the broker off through it). 0 when not set.
+     * {@code MESH_KAFKA_SESSION_TIMEOUT_MS}: the broker's session with its controller
+     * ({@code broker.session.timeout.ms}, Kafka's default 9000 when not set). A broker started
+     * again registers only once the session of its previous run has expired: tests that stop and
+     * restart the broker ({@link MeshInfra#stopKafkaBroker()}) shorten it.
      */
-    private static int advertisedKafkaPort() {
-        String value = MeshInfra.setting("MESH_KAFKA_ADVERTISED_PORT");
+    private static int brokerSessionTimeoutMillis() {
+        String value = MeshInfra.setting("MESH_KAFKA_SESSION_TIMEOUT_MS");
         return value == null ? 0 : Integer.parseInt(value);
     }
 
-    private static EmbeddedKafkaKraftBroker startKafka(int port, int advertisedPort) {
+    private static EmbeddedKafkaKraftBroker startKafka(int port, int sessionTimeoutMillis) {
         EmbeddedKafkaKraftBroker broker = new EmbeddedKafkaKraftBroker(1, 3);
         // One broker: internal topics and transactions must not wait for replicas that never come.
         broker.brokerProperties(Map.of(
@@ -80,11 +79,10 @@ final class EmbeddedBackend implements MeshInfra.Backend {
                     "EXTERNAL://localhost:0,CONTROLLER://localhost:0," + FIXED_LISTENER + "://localhost:" + port);
             broker.brokerProperty("listener.security.protocol.map",
                     "EXTERNAL:PLAINTEXT,CONTROLLER:PLAINTEXT," + FIXED_LISTENER + ":PLAINTEXT");
-            if (advertisedPort > 0) {
-                // Port 0 is replaced by the bound port, as when nothing is advertised.
-                broker.brokerProperty("advertised.listeners",
-                        "EXTERNAL://localhost:0," + FIXED_LISTENER + "://localhost:" + advertisedPort);
-            }
+        }
+        if (sessionTimeoutMillis > 0) {
+            broker.brokerProperty("broker.session.timeout.ms", String.valueOf(sessionTimeoutMillis));
+            broker.brokerProperty("broker.heartbeat.interval.ms", String.valueOf(Math.max(100, sessionTimeoutMillis / 6)));
         }
         broker.afterPropertiesSet();
         return broker;
@@ -145,6 +143,37 @@ final class EmbeddedBackend implements MeshInfra.Backend {
     @Override
     public String kafkaBootstrapServers() {
         return kafkaBootstrapServers;
+    }
+
+    /**
+     * Stops the broker: its listeners close (clients get connection refused), it leaves its log
+     * directory as a clean shutdown does. The KRaft controller of this combined node keeps running,
+     * as a separate controller quorum would.
+     */
+    @Override
+    public void stopKafkaBroker() {
+        try {
+            kafka.getCluster().brokers().values().forEach(broker -> broker.shutdown());
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("the embedded Kafka broker did not stop", e);
+        }
+    }
+
+    /**
+     * Starts the stopped broker again on its log directory and ports; returns once it has
+     * registered with the controller and serves (it waits for its previous session to expire).
+     */
+    @Override
+    public void startKafkaBroker() {
+        try {
+            kafka.getCluster().brokers().values().forEach(broker -> broker.startup());
+            kafka.getCluster().waitForReadyBrokers();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } catch (Exception e) {
+            throw new IllegalStateException("the embedded Kafka broker did not start again", e);
+        }
     }
 
     @Override

@@ -29,7 +29,7 @@ import org.testcontainers.DockerClientFactory;
  * <p>Mode: system property {@code mesh.infra} or env {@code MESH_INFRA}
  * ({@code testcontainers|embedded|external}). Other settings, each read from a system
  * property of the same name (or its dotted lower-case form) before the environment:
- * {@code MESH_KAFKA_PORT}, {@code MESH_KAFKA_ADVERTISED_PORT}, {@code MESH_PG_PORT}, {@code MESH_PG_DATA} (embedded);
+ * {@code MESH_KAFKA_PORT}, {@code MESH_KAFKA_SESSION_TIMEOUT_MS}, {@code MESH_PG_PORT}, {@code MESH_PG_DATA} (embedded);
  * {@code MESH_KAFKA_BOOTSTRAP}, {@code MESH_PG_HOST}, {@code MESH_PG_PORT},
  * {@code MESH_PG_USER}, {@code MESH_PG_PASSWORD} (external).
  */
@@ -130,6 +130,21 @@ public final class MeshInfra {
 
     public String kafkaBootstrapServers() {
         return backend.kafkaBootstrapServers();
+    }
+
+    /**
+     * Embedded only: stops the Kafka broker as a clean shutdown does (its listeners close, its
+     * log directory stays) for {@link #startKafkaBroker()} to start it again on the same ports and
+     * log directory. Fault tests use it; the mode must be embedded with a fixed Kafka port, so
+     * clients find the broker again where it was.
+     */
+    public void stopKafkaBroker() {
+        backend.stopKafkaBroker();
+    }
+
+    /** Starts the broker stopped by {@link #stopKafkaBroker()} again; returns when it serves. */
+    public void startKafkaBroker() {
+        backend.startKafkaBroker();
     }
 
     /**
@@ -293,6 +308,14 @@ public final class MeshInfra {
         String pgUser();
 
         String pgPassword();
+
+        default void stopKafkaBroker() {
+            throw new UnsupportedOperationException("only the embedded infrastructure can stop its Kafka broker");
+        }
+
+        default void startKafkaBroker() {
+            throw new UnsupportedOperationException("only the embedded infrastructure can start its Kafka broker");
+        }
     }
 
     private record ExternalBackend(String kafkaBootstrapServers, String pgHost, int pgPort, String pgUser, String pgPassword)
