@@ -446,6 +446,11 @@ public final class Bench {
             Results.IdleRow row = new Results.IdleRow(target, n, open, connected.failed, rssBefore, rssAfter, heapBefore,
                     heapAfter, connected.errors);
             results.idle.add(row);
+            if (target.equals(MESH) && open > 0) {
+                // Where the gateway's bytes per connection go (the goal is 8 KB of heap).
+                results.notes.add("Idle mesh gateway, heap per held connection by class (largest 12, live objects): "
+                        + String.join(", ", ProcStats.largestClasses(pid, open, 12)) + ".");
+            }
             log("idle %s: %d held, %.1f KB RSS and %.1f KB heap per connection".formatted(target, open,
                     row.rssPerConnection() / 1024, row.heapPerConnection() / 1024));
             closeAllClients();

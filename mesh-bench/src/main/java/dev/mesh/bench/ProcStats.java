@@ -90,6 +90,27 @@ final class ProcStats {
         return used.find() ? Long.parseLong(used.group(1)) * 1024 : -1;
     }
 
+    /**
+     * The classes holding most heap in a JVM (live objects: the histogram forces a full GC),
+     * as "bytes per connection" for {@code connections} connections, largest first.
+     */
+    static List<String> largestClasses(long pid, int connections, int top) {
+        List<String> largest = new ArrayList<>();
+        for (String line : jcmd(pid, "GC.class_histogram").split("\n")) {
+            // "   1:        123456       7890123  [B (java.base@25)"
+            String[] cols = line.trim().split("\\s+");
+            if (cols.length < 4 || !cols[0].endsWith(":")) {
+                continue;
+            }
+            long bytes = Long.parseLong(cols[2]);
+            largest.add("%s %.0f B".formatted(cols[3], bytes / (double) Math.max(1, connections)));
+            if (largest.size() == top) {
+                break;
+            }
+        }
+        return largest;
+    }
+
     private static String jcmd(long pid, String command) {
         Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
         try {
