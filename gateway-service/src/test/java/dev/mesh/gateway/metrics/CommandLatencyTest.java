@@ -51,6 +51,21 @@ class CommandLatencyTest {
         assertThat(meters.get("mesh.gateway.commands.pending").gauge().value()).isEqualTo(1);
     }
 
+    @Test
+    void givenASessionWithMoreCommandsInFlightThanTheBound_whenMoreAreForwarded_thenItsOldestAreForgotten() {
+        for (int i = 0; i < CommandLatency.MAX_PER_SESSION + 44; i++) {
+            latency.forwarded("s-1", "c-" + i, "chat:message");
+        }
+        latency.forwarded("s-2", "c-0", "chat:message");
+
+        latency.replied("s-1", "c-0", true);   // forgotten: the oldest went first
+        latency.replied("s-1", "c-" + (CommandLatency.MAX_PER_SESSION + 43), true);
+
+        assertThat(timer("chat:message", "ack").count()).isEqualTo(1);
+        assertThat(meters.get("mesh.gateway.commands.pending").gauge().value())
+                .isEqualTo(CommandLatency.MAX_PER_SESSION - 1 + 1);
+    }
+
     private Timer timer(String type, String outcome) {
         return meters.get("mesh.gateway.command.latency").tag("type", type).tag("outcome", outcome).timer();
     }
