@@ -138,7 +138,6 @@ public class RoomStore {
                 .one();
     }
 
-    /** The user's role in the room; empty when not a member. */
     /** A room as a poster meets it: the room, the poster's role (null: not a member) and mute (null: none). */
     public record PosterView(StoredRoom room, MemberRole role, Instant mutedUntil) {
     }
@@ -160,6 +159,7 @@ public class RoomStore {
                 .one();
     }
 
+    /** The user's role in the room; empty when not a member. */
     public Mono<MemberRole> role(String roomId, String userId) {
         return db.sql("SELECT role FROM chat_members WHERE room_id = :room AND user_id = :user")
                 .bind("room", roomId)

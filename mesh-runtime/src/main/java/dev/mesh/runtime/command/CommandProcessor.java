@@ -143,7 +143,7 @@ public class CommandProcessor {
         Mono<Void> apply = idempotency.prefetch(saves, ids).thenMany(Flux.range(0, batch.size()))
                 .concatMap(i -> {
                     Incoming incoming = batch.get(i);
-                    return applyOne(handlers.get(incoming.command().type()), incoming)
+                    return applyOne(handlers.get(incoming.command().type()), incoming.command(), incoming.key())
                             .doOnError(e -> failedAt[0] = i)
                             .contextWrite(incoming::trace);
                 })
@@ -164,13 +164,15 @@ public class CommandProcessor {
                 });
     }
 
-    /** One (not ephemeral) command of a batch, inside the batch's transaction; errors roll the batch back. */
-    private Mono<Void> applyOne(CommandHandler handler, Incoming incoming) {
-        CommandEnvelope command = incoming.command();
+    /**
+     * One (not ephemeral) command inside the caller's transaction: its stored result replayed, or
+     * the handler applied and its result stored; an error rolls the transaction back.
+     */
+    private Mono<Void> applyOne(CommandHandler handler, CommandEnvelope command, String key) {
         String hash = payloadHash(command);
         return idempotency.find(command.user().id(), command.commandId())
-                .flatMap(done -> replay(command, incoming.key(), hash, done).thenReturn(true))
-                .switchIfEmpty(Mono.defer(() -> applyFirst(handler, command, incoming.key(), hash).thenReturn(true)))
+                .flatMap(done -> replay(command, key, hash, done).thenReturn(true))
+                .switchIfEmpty(Mono.defer(() -> applyFirst(handler, command, key, hash).thenReturn(true)))
                 .then();
     }
 
@@ -188,11 +190,7 @@ public class CommandProcessor {
         if (handler == null) {
             return fail(command, key, MeshException.validation(command.type() + " is not available yet"));
         }
-        String hash = payloadHash(command);
-        Mono<Void> apply = idempotency.find(command.user().id(), command.commandId())
-                .flatMap(done -> replay(command, key, hash, done).thenReturn(true))
-                .switchIfEmpty(Mono.defer(() -> applyFirst(handler, command, key, hash).thenReturn(true)))
-                .then();
+        Mono<Void> apply = applyOne(handler, command, key);
         // The deadline applies before the commit, inside the transaction: a command that runs out
         // of time rolls back, so it never commits after its UNAVAILABLE was sent (two replies).
         return transactions.transactional(apply.timeout(settings.applyTimeout()))

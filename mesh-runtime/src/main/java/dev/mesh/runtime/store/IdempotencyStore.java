@@ -1,5 +1,6 @@
 package dev.mesh.runtime.store;
 
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -95,16 +96,12 @@ public class IdempotencyStore {
             pending.stored = Map.of();
             return Mono.empty();
         }
-        StringBuilder sql = new StringBuilder(
-                "SELECT user_id, command_id, payload_hash, result FROM mesh_processed_commands WHERE (user_id, command_id) IN (");
-        for (int i = 0; i < commands.size(); i++) {
-            sql.append(i == 0 ? "" : ", ").append("(:u").append(i).append(", :c").append(i).append(')');
-        }
-        DatabaseClient.GenericExecuteSpec select = db.sql(sql.append(')').toString());
+        DatabaseClient.GenericExecuteSpec select = db.sql("SELECT user_id, command_id, payload_hash, result"
+                + " FROM mesh_processed_commands WHERE (user_id, command_id) IN (" + Tuples.of(commands.size(), "u", "c") + ")");
         for (int i = 0; i < commands.size(); i++) {
             select = select.bind("u" + i, commands.get(i).getKey()).bind("c" + i, commands.get(i).getValue());
         }
-        Map<String, Processed> found = new java.util.HashMap<>();
+        Map<String, Processed> found = new HashMap<>();
         return select.map(row -> Map.entry(row.get("user_id", String.class) + '\n' + row.get("command_id", String.class),
                         new Processed(row.get("payload_hash", String.class), row.get("result", String.class))))
                 .all()
@@ -119,13 +116,8 @@ public class IdempotencyStore {
         }
         List<PendingRow> rows = List.copyOf(pending.rows.values());
         pending.rows.clear();
-        StringBuilder sql = new StringBuilder(
-                "INSERT INTO mesh_processed_commands (user_id, command_id, type, payload_hash, result) VALUES ");
-        for (int i = 0; i < rows.size(); i++) {
-            sql.append(i == 0 ? "" : ", ").append("(:u").append(i).append(", :c").append(i).append(", :t").append(i)
-                    .append(", :h").append(i).append(", :r").append(i).append(')');
-        }
-        DatabaseClient.GenericExecuteSpec insert = db.sql(sql.toString());
+        DatabaseClient.GenericExecuteSpec insert = db.sql("INSERT INTO mesh_processed_commands (user_id, command_id, type,"
+                + " payload_hash, result) VALUES " + Tuples.of(rows.size(), "u", "c", "t", "h", "r"));
         for (int i = 0; i < rows.size(); i++) {
             PendingRow row = rows.get(i);
             insert = insert.bind("u" + i, row.userId()).bind("c" + i, row.commandId()).bind("t" + i, row.type())

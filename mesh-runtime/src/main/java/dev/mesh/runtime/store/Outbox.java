@@ -92,12 +92,8 @@ public class Outbox {
 
     private Mono<Void> insert(List<PendingRow> rows) {
         // One multi-row VALUES list: PostgreSQL takes the ids (BIGSERIAL) in list order.
-        StringBuilder sql = new StringBuilder("INSERT INTO mesh_outbox (topic, record_key, audience, payload, trace_parent) VALUES ");
-        for (int i = 0; i < rows.size(); i++) {
-            sql.append(i == 0 ? "" : ", ").append("(:t").append(i).append(", :k").append(i).append(", :a").append(i)
-                    .append(", :p").append(i).append(", :r").append(i).append(')');
-        }
-        DatabaseClient.GenericExecuteSpec insert = db.sql(sql.toString());
+        DatabaseClient.GenericExecuteSpec insert = db.sql("INSERT INTO mesh_outbox (topic, record_key, audience, payload, trace_parent) VALUES "
+                + Tuples.of(rows.size(), "t", "k", "a", "p", "r"));
         for (int i = 0; i < rows.size(); i++) {
             PendingRow row = rows.get(i);
             insert = insert.bind("t" + i, row.topic()).bind("p" + i, row.payload());
