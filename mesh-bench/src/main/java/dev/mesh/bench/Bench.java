@@ -42,7 +42,7 @@ import dev.mesh.gateway.GatewayApplication;
  *
  * <pre>
  * java -cp … dev.mesh.bench.Bench [--quick] [--scenario=fanout,idle,persisted,quiz,fanout5000]
- *                                 [--out=docs/benchmarks.md] [--scale=0.25] [--jfr | --no-jfr]
+ *                                 [--out=docs/benchmarks.md] [--scale=0.25] [--post-rates=250,500] [--jfr | --no-jfr]
  * </pre>
  * {@code --quick} runs tiny sizes to prove the harness works and writes under target/, never
  * over docs/. The full run records JFR profiles of the gateways and the services' process
@@ -56,13 +56,14 @@ public final class Bench {
     private static final String[] URL_VARIABLES = {"MESH_CHAT_URL", "MESH_QUIZ_URL", "MESH_PRESENCE_URL", "MESH_NOTIFICATION_URL"};
     private static final String[] SERVICES = {"CHAT", "QUIZ", "PRESENCE", "NOTIFICATION"};
 
-    record Options(boolean quick, Set<String> scenarios, Path out, boolean jfr, double scale) {
+    record Options(boolean quick, Set<String> scenarios, Path out, boolean jfr, double scale, List<Integer> postRates) {
 
         static Options parse(List<String> args) {
             boolean quick = args.contains("--quick");
             Set<String> scenarios = new LinkedHashSet<>(ALL_SCENARIOS);
             Path out = null;
             double scale = 1;
+            List<Integer> postRates = null;
             // The full run records JFR profiles by default: the report shows where the CPU went when a goal is missed.
             boolean jfr = args.contains("--jfr") || !quick && !args.contains("--no-jfr");
             for (String arg : args) {
@@ -71,13 +72,16 @@ public final class Bench {
                     if (!ALL_SCENARIOS.containsAll(scenarios)) {
                         throw new IllegalArgumentException("scenarios are " + ALL_SCENARIOS + ", not " + scenarios);
                     }
+                } else if (arg.startsWith("--post-rates=")) {
+                    postRates = java.util.Arrays.stream(arg.substring("--post-rates=".length()).split(","))
+                            .map(Integer::valueOf).toList();
                 } else if (arg.startsWith("--scale=")) {
                     scale = Double.parseDouble(arg.substring("--scale=".length()));
                 } else if (arg.startsWith("--out=")) {
                     out = Path.of(arg.substring("--out=".length()));
                 } else if (!arg.equals("--quick") && !arg.equals("--jfr") && !arg.equals("--no-jfr")) {
                     throw new IllegalArgumentException("unknown argument " + arg
-                            + " (use --quick, --scenario=" + String.join(",", ALL_SCENARIOS) + ", --out=<file.md>, --scale=<factor>, --jfr, --no-jfr)");
+                            + " (use --quick, --scenario=" + String.join(",", ALL_SCENARIOS) + ", --out=<file.md>, --scale=<factor>, --post-rates=<msg/s,...>, --jfr, --no-jfr)");
                 }
             }
             if (out == null) {
@@ -86,7 +90,7 @@ public final class Bench {
             if (quick && !out.toAbsolutePath().normalize().toString().contains("target")) {
                 throw new IllegalArgumentException("--quick writes under target/ only, never over " + out);
             }
-            return new Options(quick, scenarios, out, jfr, scale);
+            return new Options(quick, scenarios, out, jfr, scale, postRates);
         }
     }
 
@@ -113,7 +117,8 @@ public final class Bench {
 
     Bench(Options options) {
         this.options = options;
-        this.sizes = options.quick() ? Sizes.forQuick() : Sizes.forFull().scaled(options.scale());
+        Sizes chosen = options.quick() ? Sizes.forQuick() : Sizes.forFull().scaled(options.scale());
+        this.sizes = options.postRates() == null ? chosen : chosen.withPostRates(options.postRates());
         this.logs = moduleTarget().resolve(options.quick() ? "bench-quick/logs" : "bench-logs").toAbsolutePath();
     }
 
@@ -185,9 +190,16 @@ public final class Bench {
                     default -> throw new IllegalStateException(scenario);
                 }
                 results.scenariosRun.add(scenario);
-            } finally {
-                closeAllClients();
+            } catch (Exception | Error failure) {
+                // A generator stuck in the failed scenario must not hide why it failed.
+                try {
+                    closeAllClients();
+                } catch (RuntimeException closing) {
+                    failure.addSuppressed(closing);
+                }
+                throw failure;
             }
+            closeAllClients();
             log("scenario " + scenario + " took " + (System.nanoTime() - t0) / 1_000_000_000 + " s");
         }
         results.totalSeconds = (System.nanoTime() - started) / 1e9;
@@ -457,7 +469,7 @@ public final class Bench {
         }
     }
 
-    /** {@code rooms} rooms of {@code roomMembers}, every member posting {@code postRate} messages a second. */
+    /** {@code rooms} rooms of {@code roomMembers}, every member posting: offered rates up a ladder. */
     private void persisted() throws Exception {
         int rooms = sizes.rooms();
         int perRoom = sizes.roomMembers();
@@ -482,11 +494,29 @@ public final class Bench {
         }
         ConnectResult connected = awaitConnects(used);
         requireConnected(connected, total, "persisted members");
-        long phaseStart = reset();
+        for (int rate : sizes.postRates()) {
+            Results.Persisted step = post(used, rooms, perRoom, rate);
+            results.persisted.add(step);
+            log("persisted @ %d msg/s offered: %d sent, %d acked (%.0f/s), ack p50/p99 %.1f/%.1f ms, delivered p99 %.1f ms, lost %d, errors %d"
+                    .formatted(rate, step.sent(), step.acked(), step.ackedPerSecond(), step.ackLatency().getValueAtPercentile(50) / 1000.0,
+                            step.ackLatency().getValueAtPercentile(99) / 1000.0, step.deliveryLatency().getValueAtPercentile(99) / 1000.0,
+                            step.lost(), step.errors()));
+            // Past its capacity the backlog only grows (commands then wait, expire and are retried): stop there.
+            if (!step.passes(1_000)) {
+                break;
+            }
+        }
+    }
+
+    /** Every member posts for {@code postSeconds}, {@code rate} messages a second over all rooms; waits for the deliveries. */
+    private Results.Persisted post(List<Child> used, int rooms, int perRoom, int rate) throws InterruptedException {
+        reset();
         ProcStats.Cpu gw0 = ProcStats.cpu(gateways.getFirst().pid());
         ProcStats.Cpu infra0 = ProcStats.treeCpu(mesh.pid());
+        double perMember = rate / (double) (rooms * perRoom);
+        long t0 = System.nanoTime();
         for (Child generator : used) {
-            generator.send(Map.of("op", "post", "rate", sizes.postRate(), "seconds", sizes.postSeconds()));
+            generator.send(Map.of("op", "post", "rate", perMember, "seconds", sizes.postSeconds()));
         }
         long sent = 0, acked = 0, errors = 0;
         for (Child generator : used) {
@@ -495,15 +525,14 @@ public final class Bench {
             acked += posted.get("acked").asLong();
             errors += posted.get("errors").asLong();
         }
+        // The generators answer once their last ack arrived: a mesh behind the offered rate takes longer.
+        double seconds = Math.max(sizes.postSeconds(), (System.nanoTime() - t0) / 1e9);
         Stats stats = drain(acked * perRoom);
         ProcStats.Cpu gwCpu = ProcStats.cpu(gateways.getFirst().pid()).minus(gw0);
         ProcStats.Cpu infraCpu = ProcStats.treeCpu(mesh.pid()).minus(infra0);
         retried(stats, stats.errors);
-        results.persisted = new Results.Persisted(rooms, perRoom, sizes.postRate(), sizes.postSeconds(), sent, acked, errors,
+        return new Results.Persisted(rooms, perRoom, rate, seconds, sent, acked, errors,
                 stats.delivered, acked * perRoom, stats.acks, stats.deliveries, gwCpu, infraCpu, stats.errors);
-        log("persisted: %d sent, %d acked (%.0f/s), ack p99 %.1f ms, delivered p99 %.1f ms, lost %d, start %d".formatted(sent,
-                acked, results.persisted.ackedPerSecond(), stats.acks.getValueAtPercentile(99) / 1000.0,
-                stats.deliveries.getValueAtPercentile(99) / 1000.0, results.persisted.lost(), phaseStart));
     }
 
     /** One quiz session, {@code quizPlayers} players; each answers the moment the question reaches it. */

@@ -159,12 +159,21 @@ final class Report {
             goals.add(Goal.atLeast("fan-out 5,000 (2 gateways)", "highest rate with p99 < 0.5 s and 0 lost ≥ 0.8× bare Netty's",
                     "%d msg/s vs %d msg/s: %.2f×".formatted(m, n, ratio), ratio, 0.8));
         }
-        if (r.persisted != null) {
-            Results.Persisted p = r.persisted;
-            goals.add(Goal.atLeast("persisted chat", "≥ 5,000 acknowledged messages/s", "%,.0f/s".formatted(p.ackedPerSecond()),
-                    p.ackedPerSecond(), 5_000));
-            double p99 = ms(p.ackLatency(), 99);
-            goals.add(Goal.atMost("persisted chat", "p99 send→ack ≤ 50 ms", "%.1f ms".formatted(p99), p99, 50));
+        if (!r.persisted.isEmpty()) {
+            // The goal is both at once: 5,000 acked/s with p99 ack ≤ 50 ms. Shown: the most acked/s
+            // within 50 ms, and the most acked/s at all (with its p99).
+            Results.Persisted within = r.bestPersisted(50);
+            Results.Persisted most = r.persisted.stream().max(java.util.Comparator.comparingDouble(Results.Persisted::ackedPerSecond)).get();
+            double withinRate = within == null ? 0 : within.ackedPerSecond();
+            goals.add(Goal.atLeast("persisted chat", "≥ 5,000 acknowledged messages/s with p99 send→ack ≤ 50 ms",
+                    within == null ? "no offered rate kept p99 ≤ 50 ms" : "%,.0f/s (offered %,d/s), p99 %.1f ms".formatted(withinRate,
+                            within.rate(), ms(within.ackLatency(), 99)), withinRate, 5_000));
+            goals.add(Goal.atLeast("persisted chat", "≥ 5,000 acknowledged messages/s (any latency)",
+                    "%,.0f/s (offered %,d/s), p99 %.1f ms".formatted(most.ackedPerSecond(), most.rate(), ms(most.ackLatency(), 99)),
+                    most.ackedPerSecond(), 5_000));
+            double p99 = ms(r.persisted.getFirst().ackLatency(), 99);
+            goals.add(Goal.atMost("persisted chat", "p99 send→ack ≤ 50 ms",
+                    "%.1f ms at the lowest rate (%,d/s)".formatted(p99, r.persisted.getFirst().rate()), p99, 50));
         }
         if (r.quiz != null) {
             Results.Quiz q = r.quiz;
@@ -264,24 +273,32 @@ final class Report {
     }
 
     private void persisted(StringBuilder md) {
-        Results.Persisted p = r.persisted;
-        if (p == null) {
+        if (r.persisted.isEmpty()) {
             return;
         }
+        Results.Persisted first = r.persisted.getFirst();
         md.append("""
                 ## Persisted chat: %d rooms × %d members, all posting
 
-                Every member posts %.0f messages a second to its room for %d s (a `chat:message` each: gateway → Kafka →
-                chat-service transaction with idempotency record, seq and outbox → ack, and the event to the room's members).
+                Every member posts to its room (a `chat:message` each: gateway → Kafka → chat-service transaction with
+                idempotency record, seq and outbox → ack, and the event to the room's members), for %.0f s at each offered
+                rate in turn, the rates up a ladder to the goal's 5,000 a second (5 per member); the ladder stops at the first
+                rate with p99 send→ack over 1 s, an error or a loss (past that the backlog only grows). Acknowledged/s counts
+                from the first send to the last ack.
 
-                | sent | acknowledged | errors | acknowledged/s | send→ack p50 / p99 / p99.9 ms | delivered | lost | send→delivered p50 / p99 / p99.9 ms | gateway CPU s (user + sys) | services + infra CPU s |
-                |---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|
-                | %,d | %,d | %,d | %,.0f | %.1f / %.1f / %.1f | %,d | %,d | %.1f / %.1f / %.1f | %.1f + %.1f | %.1f + %.1f |
-                """.formatted(p.rooms(), p.members(), p.rate(), p.seconds(), p.sent(), p.acked(), p.errors(), p.ackedPerSecond(),
-                ms(p.ackLatency(), 50), ms(p.ackLatency(), 99), ms(p.ackLatency(), 99.9), p.delivered(), p.lost(),
-                ms(p.deliveryLatency(), 50), ms(p.deliveryLatency(), 99), ms(p.deliveryLatency(), 99.9),
-                p.gatewayCpu().user(), p.gatewayCpu().system(), p.infraCpu().user(), p.infraCpu().system()));
-        errors(md, p.errorSamples());
+                | offered msg/s | sent | acknowledged | errors | acknowledged/s | send→ack p50 / p99 / p99.9 ms | delivered | lost | send→delivered p50 / p99 / p99.9 ms | gateway CPU s (user + sys) | services + infra CPU s |
+                |---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|
+                """.formatted(first.rooms(), first.members(), (double) sizes.postSeconds()));
+        List<String> errors = new ArrayList<>();
+        for (Results.Persisted p : r.persisted) {
+            md.append("| %,d | %,d | %,d | %,d | %,.0f | %.1f / %.1f / %.1f | %,d | %,d | %.1f / %.1f / %.1f | %.1f + %.1f | %.1f + %.1f |\n"
+                    .formatted(p.rate(), p.sent(), p.acked(), p.errors(), p.ackedPerSecond(),
+                            ms(p.ackLatency(), 50), ms(p.ackLatency(), 99), ms(p.ackLatency(), 99.9), p.delivered(), p.lost(),
+                            ms(p.deliveryLatency(), 50), ms(p.deliveryLatency(), 99), ms(p.deliveryLatency(), 99.9),
+                            p.gatewayCpu().user(), p.gatewayCpu().system(), p.infraCpu().user(), p.infraCpu().system()));
+            p.errorSamples().forEach(e -> errors.add("@ " + p.rate() + " msg/s: " + e));
+        }
+        errors(md, errors);
         md.append('\n');
     }
 

@@ -44,16 +44,25 @@ final class Results {
         }
     }
 
-    record Persisted(int rooms, int members, double rate, int seconds, long sent, long acked, long errors,
+    /**
+     * All rooms' members posting {@code rate} messages a second in total (offered) for the bench's
+     * post time; {@code seconds} from the first send to the last ack.
+     */
+    record Persisted(int rooms, int members, int rate, double seconds, long sent, long acked, long errors,
                      long delivered, long expected, Histogram ackLatency, Histogram deliveryLatency,
                      ProcStats.Cpu gatewayCpu, ProcStats.Cpu infraCpu, List<String> errorSamples) {
 
         double ackedPerSecond() {
-            return acked / (double) seconds;
+            return acked / seconds;
         }
 
         long lost() {
             return Math.max(0, expected - delivered);
+        }
+
+        boolean passes(double p99AckLimitMs) {
+            return lost() == 0 && errors == 0 && acked == sent && acked > 0
+                    && ackLatency.getValueAtPercentile(99) / 1000.0 <= p99AckLimitMs;
         }
     }
 
@@ -80,7 +89,7 @@ final class Results {
     final List<String> notes = new ArrayList<>();
     final List<FanoutRow> fanout = new ArrayList<>();
     final List<IdleRow> idle = new ArrayList<>();
-    Persisted persisted;
+    final List<Persisted> persisted = new ArrayList<>();
     Quiz quiz;
     final List<Ladder> ladders = new ArrayList<>();
     final List<String> scenariosRun = new ArrayList<>();
@@ -93,6 +102,12 @@ final class Results {
 
     IdleRow idle(String target) {
         return idle.stream().filter(r -> r.target().equals(target)).findFirst().orElse(null);
+    }
+
+    /** The persisted step with the most acknowledged messages a second and p99 ack within the limit, or null. */
+    Persisted bestPersisted(double p99AckLimitMs) {
+        return persisted.stream().filter(p -> p.passes(p99AckLimitMs))
+                .max(java.util.Comparator.comparingDouble(Persisted::ackedPerSecond)).orElse(null);
     }
 
     Ladder ladder(String target) {

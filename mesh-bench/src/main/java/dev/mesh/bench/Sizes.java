@@ -10,7 +10,7 @@ record Sizes(boolean quick,
              int generators,
              int fanoutMembers, List<Integer> fanoutRates, int fanoutSeconds, int warmupSeconds,
              int idleConnections,
-             int rooms, int roomMembers, double postRate, int postSeconds,
+             int rooms, int roomMembers, List<Integer> postRates, int postSeconds,
              int quizPlayers,
              int bigMembers, List<Integer> ladderRates, int ladderSeconds,
              int drainSeconds, int settleSeconds) {
@@ -19,7 +19,9 @@ record Sizes(boolean quick,
         return new Sizes(false, 3,
                 2_000, List.of(10, 25, 50), 15, 5,
                 19_500,
-                100, 10, 5, 20,
+                // Offered messages a second over all rooms, up to the goal's 5,000 (5 a second per member):
+                // the ladder stops at the first rate the mesh cannot take with p99 ack < 1 s and nothing lost.
+                100, 10, List.of(250, 500, 1_000, 2_000, 5_000), 8,
                 2_000,
                 5_000, List.of(10, 20, 30, 40, 50, 60, 80, 100, 120, 150, 200), 8,
                 // A delivery still arriving is late, not lost: wait while they come (the drain ends after 5 quiet seconds).
@@ -31,9 +33,16 @@ record Sizes(boolean quick,
         return new Sizes(quick, generators,
                 scale(fanoutMembers, factor), fanoutRates, fanoutSeconds, warmupSeconds,
                 scale(idleConnections, factor),
-                scale(rooms, factor), roomMembers, postRate, postSeconds,
+                scale(rooms, factor), roomMembers, postRates, postSeconds,
                 scale(quizPlayers, factor),
                 scale(bigMembers, factor), ladderRates, ladderSeconds,
+                drainSeconds, settleSeconds);
+    }
+
+    /** The same sizes with the persisted scenario's ladder of offered rates replaced. */
+    Sizes withPostRates(List<Integer> rates) {
+        return new Sizes(quick, generators, fanoutMembers, fanoutRates, fanoutSeconds, warmupSeconds, idleConnections,
+                rooms, roomMembers, List.copyOf(rates), postSeconds, quizPlayers, bigMembers, ladderRates, ladderSeconds,
                 drainSeconds, settleSeconds);
     }
 
@@ -45,7 +54,7 @@ record Sizes(boolean quick,
         return new Sizes(true, 2,
                 20, List.of(25), 2, 0,
                 40,
-                3, 3, 2, 2,
+                3, 3, List.of(18), 2,
                 10,
                 30, List.of(20), 2,
                 30, 1);

@@ -20,7 +20,8 @@ public record MeshProperties(
         @DefaultValue Security security,
         @DefaultValue Kafka kafka,
         @DefaultValue Commands commands,
-        @DefaultValue Outbox outbox) {
+        @DefaultValue Outbox outbox,
+        @DefaultValue Database database) {
 
     public MeshProperties {
         if (instanceId == null || instanceId.isBlank()) {
@@ -47,6 +48,13 @@ public record MeshProperties(
             String base = issuer.endsWith("/") ? issuer.substring(0, issuer.length() - 1) : issuer;
             return base + "/.well-known/jwks.json";
         }
+    }
+
+    /**
+     * @param ioThreads event-loop threads for the PostgreSQL driver's connections (0: one per
+     *                  available processor, at least 2); see {@code DatabaseEventLoops}
+     */
+    public record Database(@DefaultValue("0") int ioThreads) {
     }
 
     /**

@@ -25,6 +25,7 @@ import dev.mesh.runtime.kafka.MeshKafkaAutoConfiguration;
 import dev.mesh.runtime.metrics.MeshMetricsProperties;
 import dev.mesh.runtime.metrics.SqlGauges;
 import dev.mesh.runtime.outbox.OutboxRelay;
+import dev.mesh.runtime.store.DatabaseEventLoops;
 import dev.mesh.runtime.store.IdempotencyStore;
 import dev.mesh.runtime.store.Outbox;
 import dev.mesh.runtime.store.StreamLog;
@@ -52,6 +53,13 @@ public class MeshServiceAutoConfiguration {
     @ConditionalOnMissingBean
     Clock meshClock() {
         return Clock.systemUTC();
+    }
+
+    /** Spreads the driver's connections over event loops (before the ConnectionFactory exists, hence no condition on it). */
+    @Bean
+    @ConditionalOnClass(name = "io.r2dbc.postgresql.PostgresqlConnectionFactoryProvider")
+    DatabaseEventLoops meshDatabaseEventLoops(MeshProperties mesh) {
+        return new DatabaseEventLoops(mesh.database().ioThreads());
     }
 
     @Bean

@@ -48,8 +48,9 @@ import reactor.util.context.Context;
  * a few round trips instead of a dozen per command). Every command still gets its own answer: if
  * one fails, the batch rolls back and is applied again around it — the commands before it as a
  * batch, the failing one alone (so its error is answered exactly as {@link #process} would), the
- * rest as a batch; a failure of the whole (commit, timeout) applies each command alone. Ephemeral
- * commands, and those answered without the database, split a batch and are applied alone.
+ * rest as a batch; a failure of the whole (commit, timeout) applies each command alone. Commands
+ * answered without the database (unknown type, waited longer than {@code mesh.commands.max-age})
+ * are answered together first; ephemeral commands split a batch and are applied alone.
  */
 public class CommandProcessor {
 
@@ -123,15 +124,31 @@ public class CommandProcessor {
         }
         // A batch of one too: its writes still go out in two statements instead of one per row.
         long now = clock.millis();
+        List<Incoming> unapplied = new ArrayList<>();
+        List<Incoming> applied = new ArrayList<>(batch.size());
         for (Incoming incoming : batch) {
             CommandHandler handler = handlers.get(incoming.command().type());
-            if (handler == null || handler.ephemeral() || now - incoming.command().receivedAt() > settings.maxAge().toMillis()) {
-                // Answered without the database (unknown type, too old), or ephemeral: applied alone, as
-                // its handler may keep state in memory (a throttle) that a batch's retry would apply twice.
-                int at = batch.indexOf(incoming);
+            boolean ephemeral = handler != null && handler.ephemeral();
+            if (!ephemeral && (handler == null || now - incoming.command().receivedAt() > settings.maxAge().toMillis())) {
+                unapplied.add(incoming);
+            } else {
+                applied.add(incoming);
+            }
+        }
+        if (!unapplied.isEmpty()) {
+            // Answered without the database (unknown type, waited too long): all at once, not one Kafka
+            // round trip after the other — under a backlog nearly every command is one of these, and
+            // answering them in turn would keep the partition behind for good (congestion collapse).
+            return Flux.fromIterable(unapplied).flatMap(this::alone).then(Mono.defer(() -> applyBatch(applied)));
+        }
+        for (int at = 0; at < batch.size(); at++) {
+            if (handlers.get(batch.get(at).command().type()).ephemeral()) {
+                // Ephemeral: applied alone, as its handler may keep state in memory (a throttle) that a
+                // batch's retry would apply twice.
+                int ephemeralAt = at;
                 return applyBatch(batch.subList(0, at))
-                        .then(alone(incoming))
-                        .then(Mono.defer(() -> applyBatch(batch.subList(at + 1, batch.size()))));
+                        .then(alone(batch.get(at)))
+                        .then(Mono.defer(() -> applyBatch(batch.subList(ephemeralAt + 1, batch.size()))));
             }
         }
         Outbox.Pending rows = new Outbox.Pending();

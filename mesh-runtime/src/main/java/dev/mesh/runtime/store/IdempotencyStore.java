@@ -96,11 +96,12 @@ public class IdempotencyStore {
             pending.stored = Map.of();
             return Mono.empty();
         }
-        DatabaseClient.GenericExecuteSpec select = db.sql("SELECT user_id, command_id, payload_hash, result"
-                + " FROM mesh_processed_commands WHERE (user_id, command_id) IN (" + Tuples.of(commands.size(), "u", "c") + ")");
-        for (int i = 0; i < commands.size(); i++) {
-            select = select.bind("u" + i, commands.get(i).getKey()).bind("c" + i, commands.get(i).getValue());
-        }
+        // Two array parameters, whatever the batch's size (named parameters one by one cost quadratic time).
+        DatabaseClient.GenericExecuteSpec select = db.sql("""
+                        SELECT user_id, command_id, payload_hash, result FROM mesh_processed_commands
+                        WHERE (user_id, command_id) IN (SELECT * FROM unnest(:users::text[], :ids::text[]))""")
+                .bind("users", commands.stream().map(Map.Entry::getKey).toArray(String[]::new))
+                .bind("ids", commands.stream().map(Map.Entry::getValue).toArray(String[]::new));
         Map<String, Processed> found = new HashMap<>();
         return select.map(row -> Map.entry(row.get("user_id", String.class) + '\n' + row.get("command_id", String.class),
                         new Processed(row.get("payload_hash", String.class), row.get("result", String.class))))
@@ -116,13 +117,14 @@ public class IdempotencyStore {
         }
         List<PendingRow> rows = List.copyOf(pending.rows.values());
         pending.rows.clear();
-        DatabaseClient.GenericExecuteSpec insert = db.sql("INSERT INTO mesh_processed_commands (user_id, command_id, type,"
-                + " payload_hash, result) VALUES " + Tuples.of(rows.size(), "u", "c", "t", "h", "r"));
-        for (int i = 0; i < rows.size(); i++) {
-            PendingRow row = rows.get(i);
-            insert = insert.bind("u" + i, row.userId()).bind("c" + i, row.commandId()).bind("t" + i, row.type())
-                    .bind("h" + i, row.payloadHash()).bind("r" + i, row.result());
-        }
-        return insert.then();
+        return db.sql("""
+                        INSERT INTO mesh_processed_commands (user_id, command_id, type, payload_hash, result)
+                        SELECT * FROM unnest(:users::text[], :ids::text[], :types::text[], :hashes::text[], :results::text[])""")
+                .bind("users", rows.stream().map(PendingRow::userId).toArray(String[]::new))
+                .bind("ids", rows.stream().map(PendingRow::commandId).toArray(String[]::new))
+                .bind("types", rows.stream().map(PendingRow::type).toArray(String[]::new))
+                .bind("hashes", rows.stream().map(PendingRow::payloadHash).toArray(String[]::new))
+                .bind("results", rows.stream().map(PendingRow::result).toArray(String[]::new))
+                .then();
     }
 }

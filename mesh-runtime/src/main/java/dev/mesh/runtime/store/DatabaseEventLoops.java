@@ -1,0 +1,37 @@
+package dev.mesh.runtime.store;
+
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.boot.r2dbc.autoconfigure.ConnectionFactoryOptionsBuilderCustomizer;
+
+import io.r2dbc.postgresql.PostgresqlConnectionFactoryProvider;
+import io.r2dbc.spi.ConnectionFactoryOptions;
+import reactor.netty.resources.LoopResources;
+
+/**
+ * The PostgreSQL driver's connections spread over event loops of their own. By default Reactor
+ * Netty places a new connection on the event loop of the thread that opens it (colocation); a pool
+ * growing from inside a query's continuation thus put every connection of every pool on one
+ * thread — all database work of the process, and the handlers running on its results, on one core.
+ * The benchmark found it: one of the two driver threads busy, the other idle, persisted chat stuck
+ * near 50 messages a second. Without colocation each new connection takes the next loop in turn.
+ */
+public final class DatabaseEventLoops implements ConnectionFactoryOptionsBuilderCustomizer, DisposableBean {
+
+    private final LoopResources loops;
+
+    /** @param threads event-loop threads for the driver's connections; 0: one per available processor */
+    public DatabaseEventLoops(int threads) {
+        int count = threads > 0 ? threads : Math.max(2, Runtime.getRuntime().availableProcessors());
+        this.loops = LoopResources.create("mesh-r2dbc", 1, count, true, false);
+    }
+
+    @Override
+    public void customize(ConnectionFactoryOptions.Builder options) {
+        options.option(PostgresqlConnectionFactoryProvider.LOOP_RESOURCES, loops);
+    }
+
+    @Override
+    public void destroy() {
+        loops.disposeLater().subscribe();
+    }
+}
