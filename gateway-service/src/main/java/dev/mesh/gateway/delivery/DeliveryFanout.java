@@ -1,8 +1,10 @@
 package dev.mesh.gateway.delivery;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 import org.springframework.stereotype.Component;
@@ -19,6 +21,7 @@ import dev.mesh.gateway.socket.SessionRegistry;
 import dev.mesh.gateway.socket.WireFormat;
 import dev.mesh.runtime.MeshProperties;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.netty.util.concurrent.EventExecutor;
 
 /**
  * Applies a delivery to this instance's sockets: events to their audience (serialized once,
@@ -72,6 +75,8 @@ public class DeliveryFanout {
         // An event on its own stream topic must reach only attached sessions; one addressed to a
         // session or user directly (a replay, a notice) carries its topic for ordering only.
         boolean streamFanout = delivery.audience().kind() == Delivery.Audience.Kind.topic;
+        // Each event loop gets one task that writes to all its sockets, not one task per socket.
+        Map<EventExecutor, List<ClientSession>> toDrain = new HashMap<>(4);
         int sent = 0;
         for (ClientSession session : audience) {
             if (session.id().equals(delivery.excludeSessionId())) {
@@ -95,9 +100,12 @@ public class DeliveryFanout {
                     }
                 }
             }
-            session.send(encoded.computeIfAbsent(session.format(), format -> format.encode(frame).getBytes(StandardCharsets.UTF_8)));
+            if (session.enqueue(encoded.computeIfAbsent(session.format(), format -> format.encode(frame).getBytes(StandardCharsets.UTF_8)))) {
+                toDrain.computeIfAbsent(session.loop(), loop -> new ArrayList<>()).add(session);
+            }
             sent++;
         }
+        toDrain.forEach((loop, sessions) -> loop.execute(() -> sessions.forEach(ClientSession::drain)));
         meters.counter("mesh.gateway.deliveries", "kind", "event").increment(audience.size());
         meters.counter("mesh.gateway.frames.out", "type", event.type()).increment(sent);
     }

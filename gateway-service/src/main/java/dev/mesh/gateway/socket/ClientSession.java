@@ -3,14 +3,16 @@ package dev.mesh.gateway.socket;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.Queue;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntConsumer;
-import java.util.function.LongSupplier;
 
 import dev.mesh.contracts.kafka.UserRef;
 import dev.mesh.contracts.wire.CloseCodes;
 import dev.mesh.contracts.wire.ServerFrame;
-import reactor.core.publisher.Flux;
+import io.netty.util.concurrent.EventExecutor;
+import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 import reactor.util.concurrent.Queues;
 
@@ -21,7 +23,7 @@ import reactor.util.concurrent.Queues;
  * without limit (ARCHITECTURE §5, backpressure).
  *
  * <p>The bound covers everything this process holds for the socket: the frames queued here and
- * the bytes the transport has taken but the kernel has not yet accepted ({@link #transportPending}).
+ * the bytes the transport has taken but the kernel has not yet accepted ({@link Outlet#pendingBytes}).
  * The kernel's own send buffer is bounded where the socket is set up ({@code SocketSessions}).
  * A socket that takes nothing while frames wait ({@link #stalledFor}) is a slow consumer too,
  * whatever the bytes.
@@ -40,12 +42,17 @@ public final class ClientSession {
     };
     private final long outboundLimitBytes;
     private final IntConsumer closer;
-    /** UTF-8 frames; the queue grows by links of 16 (an idle socket holds one small link, not 256 slots). */
-    private final Sinks.Many<byte[]> outbound = Sinks.many().unicast().onBackpressureBuffer(Queues.<byte[]>unbounded(16).get());
+    /** UTF-8 frames waiting for the event loop; linked, so an idle socket holds one empty node. */
+    private final Queue<byte[]> outbound = Queues.<byte[]>unboundedMultiproducer().get();
     private final AtomicLong queuedBytes = new AtomicLong();
+    /** 1 while a drain is scheduled or running on the event loop (at most one at a time). */
+    private volatile int draining;
+    private static final AtomicIntegerFieldUpdater<ClientSession> DRAINING =
+            AtomicIntegerFieldUpdater.newUpdater(ClientSession.class, "draining");
+    private final Sinks.Empty<Void> outboundDone = Sinks.empty();
     /** When the socket last took a frame, or when a frame came to an empty queue: the wait of the oldest frame. */
     private volatile long waitingSince = System.currentTimeMillis();
-    private volatile LongSupplier transportPending = () -> 0;
+    private volatile Outlet outlet;
     /** topic → last seq sent to this session on it; present only while attached. */
     private final Map<String, Long> attached = new ConcurrentHashMap<>();
     private volatile UserRef user;
@@ -129,8 +136,9 @@ public final class ClientSession {
     }
 
     /**
-     * Queues a text frame. Emission is serialized because deliveries (Kafka thread), replies
-     * to bad input (event loop) and heartbeats (timer) all write to the same socket.
+     * Queues a text frame and has it written. Deliveries (Kafka thread), replies to bad input
+     * (event loop) and heartbeats (timer) all write to the same socket: the queue takes them from
+     * any thread, and only the socket's event loop writes.
      */
     public void send(String frame) {
         if (!closed) {
@@ -144,35 +152,127 @@ public final class ClientSession {
      * not be changed afterwards.
      */
     public void send(byte[] utf8Frame) {
-        if (closed) {
-            return;
-        }
-        int size = utf8Frame.length;
-        long queued = queuedBytes.addAndGet(size);
-        if (queued + transportPending.getAsLong() > outboundLimitBytes) {
-            queuedBytes.addAndGet(-size); // not queued: the count stays what the socket holds
-            close(CloseCodes.TRY_AGAIN_LATER);
-            return;
-        }
-        if (queued == size) {
-            waitingSince = System.currentTimeMillis();
-        }
-        synchronized (outbound) {
-            outbound.tryEmitNext(utf8Frame);
+        if (enqueue(utf8Frame)) {
+            Outlet outlet = this.outlet;
+            if (outlet.loop().inEventLoop()) {
+                drain();
+            } else {
+                outlet.loop().execute(this::drain);
+            }
         }
     }
 
     /**
-     * Tells the session how many bytes its transport holds beyond this queue (written, not yet
-     * accepted by the kernel); they count against the same limit. Must be cheap and thread-safe.
+     * Queues a frame without writing it yet; true when the caller must now have {@link #drain()}
+     * run on this session's {@link #loop()} (once). A fan-out queues a frame to every receiver and
+     * then gives each event loop one task for all its sessions, not one task per socket.
      */
-    void transportPending(LongSupplier bytes) {
-        this.transportPending = bytes;
+    public boolean enqueue(byte[] utf8Frame) {
+        if (closed) {
+            return false;
+        }
+        int size = utf8Frame.length;
+        long queued = queuedBytes.addAndGet(size);
+        if (queued + transportPending() > outboundLimitBytes) {
+            queuedBytes.addAndGet(-size); // not queued: the count stays what the socket holds
+            close(CloseCodes.TRY_AGAIN_LATER);
+            return false;
+        }
+        if (queued == size) {
+            waitingSince = System.currentTimeMillis();
+        }
+        outbound.offer(utf8Frame);
+        return outlet != null && DRAINING.compareAndSet(this, 0, 1);
+    }
+
+    /** The event loop that writes this session's frames (null until its socket is attached). */
+    public EventExecutor loop() {
+        Outlet outlet = this.outlet;
+        return outlet == null ? null : outlet.loop();
+    }
+
+    /**
+     * Writes queued frames to the socket, on its event loop, and flushes them together. Stops while
+     * the socket is not writable (the client reads slower than frames come): the rest stays queued,
+     * counted and timed as waiting, until what was written is taken.
+     */
+    public void drain() {
+        Outlet outlet = this.outlet;
+        while (true) {
+            if (!outlet.isOpen()) {
+                outbound.clear(); // the socket is gone: nothing queued can be written
+                queuedBytes.set(0);
+                return; // stays "draining": nothing is written to a closed socket again
+            }
+            byte[] frame;
+            boolean wrote = false;
+            while ((frame = outbound.peek()) != null) {
+                if (!outlet.isWritable()) {
+                    outlet.flush();
+                    if (!outlet.isWritable()) {
+                        // Resume once what is written has been taken; the frames left wait here, timed.
+                        outlet.whenWritten(this::drain);
+                        return; // stays "draining": the callback continues
+                    }
+                }
+                outbound.poll();
+                queuedBytes.addAndGet(-frame.length);
+                waitingSince = System.currentTimeMillis();
+                outlet.write(frame);
+                wrote = true;
+            }
+            if (wrote) {
+                outlet.flush();
+            }
+            draining = 0;
+            // A frame queued after the last peek but before the flag dropped would be stranded: look again.
+            if (outbound.isEmpty() || !DRAINING.compareAndSet(this, 0, 1)) {
+                return;
+            }
+        }
+    }
+
+    /**
+     * Where a session's frames are written: its socket's channel. Called on {@link #loop()} only,
+     * except {@code loop()} itself.
+     */
+    public interface Outlet {
+        /** The socket's event loop. */
+        EventExecutor loop();
+
+        /** Writes a text frame (not yet flushed). */
+        void write(byte[] utf8Frame);
+
+        void flush();
+
+        /** Whether the transport takes more now (below its high water mark). */
+        boolean isWritable();
+
+        boolean isOpen();
+
+        /** Runs {@code resume} on the loop once what is written so far has been taken (or the socket failed). */
+        void whenWritten(Runnable resume);
+
+        /** Bytes written to the transport and not yet taken by the kernel; cheap and thread-safe. */
+        long pendingBytes();
+    }
+
+    /** Connects the session to its socket; frames queued before this are written then. */
+    void attachOutlet(Outlet outlet) {
+        this.outlet = outlet;
+        if (!outbound.isEmpty() && DRAINING.compareAndSet(this, 0, 1)) {
+            outlet.loop().execute(this::drain);
+        }
+    }
+
+    private long transportPending() {
+        Outlet outlet = this.outlet;
+        return outlet == null ? 0 : outlet.pendingBytes();
     }
 
     /** Bytes of frames queued here plus those the transport still holds. */
     public long pendingBytes() {
-        return queuedBytes.get() + transportPending.getAsLong();
+        return queuedBytes.get() + transportPending();
     }
 
     /**
@@ -183,12 +283,9 @@ public final class ClientSession {
         return queuedBytes.get() > 0 ? Math.max(0, now - waitingSince) : 0;
     }
 
-    /** The frames to write, counted out of the queue as the socket takes them. */
-    Flux<byte[]> outbound() {
-        return outbound.asFlux().doOnNext(frame -> {
-            waitingSince = System.currentTimeMillis();
-            queuedBytes.addAndGet(-frame.length);
-        });
+    /** A completion when the socket's outbound is done: after a close, once no more frames go out. */
+    Mono<Void> outboundDone() {
+        return outboundDone.asMono();
     }
 
     public void close(int code) {
@@ -200,9 +297,9 @@ public final class ClientSession {
 
     void completeOutbound() {
         closed = true;
-        synchronized (outbound) {
-            outbound.tryEmitComplete();
-        }
+        outbound.clear();
+        queuedBytes.set(0);
+        outboundDone.tryEmitEmpty();
     }
 
     public boolean isClosed() {

@@ -33,7 +33,6 @@ import dev.mesh.runtime.security.MeshUsers;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
-import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.internal.ThreadExecutorMap;
 import reactor.core.Disposable;
@@ -95,9 +94,12 @@ public class SocketSessions {
                     closing.tryEmitValue(new CloseStatus(code, reasonOf(code)));
                 });
         Channel channel = socket instanceof ReactorNettyWebSocketSession netty ? channels.find(netty.getChannelId()) : null;
-        if (channel != null) {
-            boundTransport(session, channel);
+        if (channel == null) {
+            // Frames are written straight to the Netty channel; without one (another server) there is no way out.
+            log.error("No Netty channel for socket {}: the gateway runs on Reactor Netty only", socket.getId());
+            return socket.close(CloseStatus.SERVER_ERROR);
         }
+        boundTransport(session, channel);
         if (!registry.admit(address, properties.maxConnectionsPerAddress())) {
             meters.counter("mesh.gateway.rejected", "reason", "address_limit").increment();
             return socket.close(new CloseStatus(CloseCodes.TRY_AGAIN_LATER, "Too many connections from your address"));
@@ -139,10 +141,8 @@ public class SocketSessions {
                     }
                 });
         Disposable afterClose = socket.closeStatus().doFinally(signal -> session.completeOutbound()).subscribe();
-        // Each frame's UTF-8 bytes are wrapped, not copied: a delivery's bytes are shared by its receivers.
-        Mono<Void> output = socket.send(session.outbound()
-                        .map(frame -> new WebSocketMessage(WebSocketMessage.Type.TEXT, socket.bufferFactory().wrap(frame))))
-                .onErrorResume(e -> Mono.empty());
+        // Done once the session's outbound completes: after the close frame, or when the client went away.
+        Mono<Void> output = session.outboundDone();
 
         return Mono.zip(input, output).then()
                 .doFinally(signal -> {
@@ -155,20 +155,18 @@ public class SocketSessions {
     }
 
     /**
-     * Bounds what the kernel holds for this socket (its send buffer) and counts what Netty holds
-     * (written, not yet accepted by the kernel) against the session's outbound limit: without
-     * both, a client that stops reading is absorbed by megabytes of autotuned kernel buffer on
-     * loopback or a fast network, and its queue only grows once those are full.
+     * Bounds what the kernel holds for this socket (its send buffer) and writes the session's
+     * frames to its channel, counting what Netty holds (written, not yet accepted by the kernel)
+     * against the session's outbound limit: without both, a client that stops reading is absorbed
+     * by megabytes of autotuned kernel buffer on loopback or a fast network, and its queue only
+     * grows once those are full.
      */
     private void boundTransport(ClientSession session, Channel channel) {
         int sendBuffer = (int) Math.min(Integer.MAX_VALUE, properties.socketSendBuffer().toBytes());
         if (sendBuffer > 0) {
             channel.config().setOption(ChannelOption.SO_SNDBUF, sendBuffer);
         }
-        session.transportPending(() -> {
-            ChannelOutboundBuffer buffer = channel.unsafe().outboundBuffer();
-            return buffer == null ? 0 : buffer.totalPendingWriteBytes();
-        });
+        session.attachOutlet(new ChannelOutlet(channel));
     }
 
     /**

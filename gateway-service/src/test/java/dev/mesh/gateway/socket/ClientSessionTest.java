@@ -9,12 +9,71 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 import dev.mesh.gateway.socket.ClientSession.SeqVerdict;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.ImmediateEventExecutor;
 
 /** The per-(session, topic) ordering rules of the gateway, given–when–then. */
 class ClientSessionTest {
 
     private final List<Integer> closes = new ArrayList<>();
     private final ClientSession session = new ClientSession("s1", "127.0.0.1", 1024, closes::add);
+    private final FakeSocket socket = new FakeSocket();
+
+    /** A socket on the calling thread that takes {@code room} more frames, then is not writable until told. */
+    static final class FakeSocket implements ClientSession.Outlet {
+        final List<String> written = new ArrayList<>();
+        int room;
+        int flushes;
+        long pending;
+        boolean open = true;
+        private Runnable resume;
+
+        /** The client reads: the socket takes {@code frames} more, and the paused drain goes on. */
+        void takes(int frames) {
+            room += frames;
+            Runnable paused = resume;
+            resume = null;
+            if (paused != null) {
+                paused.run();
+            }
+        }
+
+        @Override
+        public EventExecutor loop() {
+            return ImmediateEventExecutor.INSTANCE;
+        }
+
+        @Override
+        public void write(byte[] utf8Frame) {
+            written.add(new String(utf8Frame, StandardCharsets.UTF_8));
+            room--;
+        }
+
+        @Override
+        public void flush() {
+            flushes++;
+        }
+
+        @Override
+        public boolean isWritable() {
+            return room > 0;
+        }
+
+        @Override
+        public boolean isOpen() {
+            return open;
+        }
+
+        @Override
+        public void whenWritten(Runnable resume) {
+            this.resume = resume;
+        }
+
+        @Override
+        public long pendingBytes() {
+            return pending;
+        }
+    }
 
     @Test
     void givenAnAttachFromSeven_whenSevenThenEightArrive_thenBothAreSent() {
@@ -65,6 +124,7 @@ class ClientSessionTest {
 
     @Test
     void givenAnOutboundLimitOfOneKilobyte_whenMoreIsQueuedThanTheClientTakes_thenTheSocketIsClosedWith1013() {
+        session.attachOutlet(socket);
         session.send("x".repeat(600));
         assertThat(closes).isEmpty();
 
@@ -76,6 +136,7 @@ class ClientSessionTest {
 
     @Test
     void givenAFrameOverTheLimit_whenTheSocketIsClosed_thenTheRefusedFrameIsNotCountedAsQueued() {
+        session.attachOutlet(socket);
         session.send("x".repeat(600));
 
         session.send("y".repeat(600));
@@ -85,7 +146,8 @@ class ClientSessionTest {
 
     @Test
     void givenBytesHeldByTheTransport_whenTheQueueAndTheTransportTogetherExceedTheLimit_thenTheSocketIsClosedWith1013() {
-        session.transportPending(() -> 900);
+        socket.pending = 900;
+        session.attachOutlet(socket);
 
         session.send("x".repeat(200));
 
@@ -95,7 +157,8 @@ class ClientSessionTest {
 
     @Test
     void givenBytesHeldByTheTransport_whenTheQueueStaysUnderTheRestOfTheLimit_thenTheSocketStaysOpen() {
-        session.transportPending(() -> 400);
+        socket.pending = 400;
+        session.attachOutlet(socket);
 
         session.send("x".repeat(600));
 
@@ -110,6 +173,7 @@ class ClientSessionTest {
 
     @Test
     void givenFramesTheSocketDoesNotTake_whenTimePasses_thenTheyHaveWaitedThatLong() {
+        session.attachOutlet(socket);
         long before = System.currentTimeMillis();
         session.send("a");
         session.send("b");
@@ -117,33 +181,75 @@ class ClientSessionTest {
         long stalled = session.stalledFor(before + 60_000);
 
         assertThat(stalled).isBetween(60_000 - (System.currentTimeMillis() - before), 60_000L);
+        assertThat(socket.written).isEmpty();
     }
 
     @Test
-    void givenQueuedFrames_whenTheSocketTakesThemAll_thenNothingWaitsAndTheQueueIsEmpty() {
+    void givenQueuedFrames_whenTheSocketTakesThemAll_thenTheyAreWrittenInOrderAndNothingWaits() {
+        session.attachOutlet(socket);
         session.send("a");
         session.send("bb");
+        int flushesBefore = socket.flushes;
 
-        List<String> taken = session.outbound().take(2).map(frame -> new String(frame, StandardCharsets.UTF_8))
-                .collectList().block();
+        socket.takes(10);
 
-        assertThat(taken).containsExactly("a", "bb");
+        assertThat(socket.written).containsExactly("a", "bb");
+        assertThat(socket.flushes).isEqualTo(flushesBefore + 1); // both frames in one flush
         assertThat(session.pendingBytes()).isZero();
         assertThat(session.stalledFor(System.currentTimeMillis() + 60_000)).isZero();
     }
 
     @Test
     void givenASocketThatTookAFrame_whenOthersStillWait_thenTheWaitCountsFromThatProgress() throws Exception {
+        session.attachOutlet(socket);
         session.send("a");
         session.send("b");
         Thread.sleep(20);
         long beforeTake = System.currentTimeMillis();
 
-        session.outbound().take(1).blockLast();
+        socket.takes(1);
 
         long now = System.currentTimeMillis();
+        assertThat(socket.written).containsExactly("a");
         assertThat(session.stalledFor(now)).isLessThanOrEqualTo(now - beforeTake);
         assertThat(session.pendingBytes()).isEqualTo(1);
+    }
+
+    @Test
+    void givenFramesQueuedBeforeTheSocketIsAttached_whenItIsAttached_thenTheyAreWritten() {
+        socket.room = 10;
+        session.send("welcome");
+
+        session.attachOutlet(socket);
+
+        assertThat(socket.written).containsExactly("welcome");
+    }
+
+    /** A fan-out queues to thousands of sessions and asks each event loop for one drain, not one per frame. */
+    @Test
+    void givenADrainIsAlreadyDue_whenMoreFramesAreQueued_thenNoSecondDrainIsAsked() {
+        socket.room = 10;
+        session.attachOutlet(socket);
+
+        assertThat(session.enqueue("a".getBytes(StandardCharsets.UTF_8))).isTrue();
+        assertThat(session.enqueue("b".getBytes(StandardCharsets.UTF_8))).isFalse();
+        session.drain();
+
+        assertThat(socket.written).containsExactly("a", "b");
+        assertThat(socket.flushes).isEqualTo(1);
+        assertThat(session.enqueue("c".getBytes(StandardCharsets.UTF_8))).isTrue();
+    }
+
+    @Test
+    void givenAClosedSocket_whenFramesWereQueued_thenNoneIsWrittenAndNothingCountsAsQueued() {
+        session.attachOutlet(socket);
+        session.send("a");
+        socket.open = false;
+
+        socket.takes(10);
+
+        assertThat(socket.written).isEmpty();
+        assertThat(session.pendingBytes()).isZero();
     }
 
     @Test
