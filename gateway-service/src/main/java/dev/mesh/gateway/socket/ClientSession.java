@@ -57,7 +57,9 @@ public final class ClientSession {
     private final Map<String, Long> attached = new ConcurrentHashMap<>();
     private volatile UserRef user;
     private volatile long tokenExpiresAt;
-    private volatile long lastInboundAt = System.currentTimeMillis();
+    private final long openedAt = System.currentTimeMillis();
+    private volatile long lastInboundAt = openedAt;
+    private volatile long lastPingAt = openedAt;
     private volatile boolean closed;
 
     private static final int MAX_PENDING_ACKS = 1024;
@@ -133,6 +135,18 @@ public final class ClientSession {
 
     long lastInboundAt() {
         return lastInboundAt;
+    }
+
+    long openedAt() {
+        return openedAt;
+    }
+
+    long lastPingAt() {
+        return lastPingAt;
+    }
+
+    void pinged(long at) {
+        lastPingAt = at;
     }
 
     /**

@@ -5,10 +5,13 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.DisposableBean;
 import org.springframework.security.oauth2.jwt.Jwt;
 import org.springframework.security.oauth2.jwt.ReactiveJwtDecoder;
 import org.springframework.stereotype.Component;
@@ -51,7 +54,7 @@ import reactor.core.scheduler.Schedulers;
  * is only that; the others go to the {@link CommandForwarder}.
  */
 @Component
-public class SocketSessions {
+public class SocketSessions implements DisposableBean {
 
     private static final Logger log = LoggerFactory.getLogger(SocketSessions.class);
 
@@ -66,6 +69,9 @@ public class SocketSessions {
     private final MeterRegistry meters;
     private final ClientChannels channels;
     private final KafkaReachability reachability;
+    /** Every socket being served, authenticated or not, for the once-a-second {@link #tick}. */
+    private final Set<ClientSession> open = ConcurrentHashMap.newKeySet();
+    private final Disposable ticker;
 
     public SocketSessions(GatewayProperties properties, SessionRegistry registry, ReactiveJwtDecoder jwtDecoder,
                           MeshUsers users, CommandForwarder forwarder, RateLimits rateLimits, GatewayIdentity identity,
@@ -81,6 +87,7 @@ public class SocketSessions {
         this.bootId = identity.bootId();
         this.meters = meters;
         this.channels = channels;
+        this.ticker = Flux.interval(Duration.ofSeconds(1)).subscribe(tick -> tick());
     }
 
     /** Serves one upgraded socket with the given protocol until it closes. */
@@ -115,7 +122,7 @@ public class SocketSessions {
         // once, on its own event loop: Reactor Netty's close from another thread can free the close
         // frame before it is written, and the client then sees the connection drop without a code.
         Disposable closer = closing.asMono().publishOn(eventLoopOf()).flatMap(socket::close).subscribe();
-        Disposable timers = timers(session).subscribe();
+        open.add(session);
 
         Mono<Void> input = protocol.opened(session, socket)
                 .thenMany(socket.receive().concatMap(message -> {
@@ -146,7 +153,7 @@ public class SocketSessions {
 
         return Mono.zip(input, output).then()
                 .doFinally(signal -> {
-                    timers.dispose();
+                    open.remove(session);
                     closer.dispose();
                     afterClose.dispose();
                     registry.unregister(session);
@@ -254,29 +261,44 @@ public class SocketSessions {
         protocol.welcome(session, data);
     }
 
-    /** Auth deadline, token expiry, a stalled outbound queue, heartbeat and idle timeout, checked once a second. */
-    private Flux<Long> timers(ClientSession session) {
-        long openedAt = System.currentTimeMillis();
-        long[] lastPing = {openedAt};
-        return Flux.interval(Duration.ofSeconds(1)).doOnNext(tick -> {
-            long now = System.currentTimeMillis();
-            if (!session.isAuthenticated()) {
-                if (now - openedAt > properties.authTimeout().toMillis()) {
-                    session.close(CloseCodes.AUTH_FAILED);
-                }
-                return;
+    /**
+     * Auth deadline, token expiry, a stalled outbound queue, heartbeat and idle timeout: every open
+     * socket checked once a second by one ticker, not a timer per socket (19,500 sockets would be
+     * 19,500 scheduled tasks a second and their objects held for each).
+     */
+    private void tick() {
+        long now = System.currentTimeMillis();
+        for (ClientSession session : open) {
+            try {
+                check(session, now);
+            } catch (RuntimeException e) {
+                log.warn("Timer check of socket {} failed", session.id(), e);
             }
-            if (now >= session.tokenExpiresAt()) {
+        }
+    }
+
+    private void check(ClientSession session, long now) {
+        if (!session.isAuthenticated()) {
+            if (now - session.openedAt() > properties.authTimeout().toMillis()) {
                 session.close(CloseCodes.AUTH_FAILED);
-            } else if (session.stalledFor(now) > properties.outboundStallTimeout().toMillis()) {
-                session.close(CloseCodes.TRY_AGAIN_LATER); // frames wait and the client takes none: a slow consumer
-            } else if (now - session.lastInboundAt() > properties.idleTimeout().toMillis()) {
-                session.close(CloseCodes.NORMAL);
-            } else if (now - lastPing[0] >= properties.heartbeatInterval().toMillis()) {
-                lastPing[0] = now;
-                session.send(session.format().ping());
             }
-        });
+            return;
+        }
+        if (now >= session.tokenExpiresAt()) {
+            session.close(CloseCodes.AUTH_FAILED);
+        } else if (session.stalledFor(now) > properties.outboundStallTimeout().toMillis()) {
+            session.close(CloseCodes.TRY_AGAIN_LATER); // frames wait and the client takes none: a slow consumer
+        } else if (now - session.lastInboundAt() > properties.idleTimeout().toMillis()) {
+            session.close(CloseCodes.NORMAL);
+        } else if (now - session.lastPingAt() >= properties.heartbeatInterval().toMillis()) {
+            session.pinged(now);
+            session.send(session.format().ping());
+        }
+    }
+
+    @Override
+    public void destroy() {
+        ticker.dispose();
     }
 
     public GatewayProperties properties() {
