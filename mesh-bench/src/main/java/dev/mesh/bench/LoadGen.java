@@ -76,6 +76,7 @@ public final class LoadGen {
 
     private final EventLoopGroup group;
     private final Class<? extends SocketChannel> channelType;
+    private final Map<String, CachedToken> tokens = new ConcurrentHashMap<>();
     private final HttpClient http = HttpClient.newBuilder()
             // HTTP/1.1 only: the default first tries an h2c upgrade, whose headers the gateway would pass on.
             .version(HttpClient.Version.HTTP_1_1)
@@ -261,18 +262,38 @@ public final class LoadGen {
         return answer;
     }
 
+    /**
+     * A bearer token for {@code user}: reused while it has more than {@link #TOKEN_LIFE_LEFT} to live
+     * (a room's members are enrolled and then connected by the same generator), so the issuer signs
+     * one RS256 token per user and phase of the run rather than one per connection.
+     */
     private CompletableFuture<String> token(String issuer, String user) {
+        CachedToken cached = tokens.get(user);
+        if (cached != null && cached.expiresAtNanos() - System.nanoTime() > TOKEN_LIFE_LEFT.toNanos()) {
+            return CompletableFuture.completedFuture(cached.value());
+        }
         HttpRequest request = HttpRequest.newBuilder(URI.create(issuer + "/dev/token"))
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString("{\"user\":\"" + user + "\"}"))
                 .timeout(Duration.ofSeconds(60))
                 .build();
+        long askedAt = System.nanoTime();
         return http.sendAsync(request, HttpResponse.BodyHandlers.ofString()).thenApply(response -> {
             if (response.statusCode() != 200) {
                 throw new IllegalStateException("token for " + user + ": HTTP " + response.statusCode());
             }
-            return MeshJson.mapper().readTree(response.body()).get("access_token").asString();
+            JsonNode body = MeshJson.mapper().readTree(response.body());
+            String token = body.get("access_token").asString();
+            long lifeNanos = Duration.ofSeconds(body.path("expires_in").asLong(0)).toNanos();
+            tokens.put(user, new CachedToken(token, askedAt + lifeNanos));
+            return token;
         });
+    }
+
+    /** A held connection is closed when its token expires: reuse a token only with this much life left. */
+    private static final Duration TOKEN_LIFE_LEFT = Duration.ofMinutes(10);
+
+    private record CachedToken(String value, long expiresAtNanos) {
     }
 
     // Sending

@@ -5,6 +5,7 @@ import java.util.Map;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
+import org.springframework.http.server.reactive.observation.ServerRequestObservationContext;
 import org.springframework.web.reactive.HandlerMapping;
 import org.springframework.web.reactive.handler.SimpleUrlHandlerMapping;
 import org.springframework.web.reactive.socket.server.support.HandshakeWebSocketService;
@@ -13,6 +14,7 @@ import org.springframework.web.reactive.socket.server.upgrade.ReactorNettyReques
 
 import dev.mesh.gateway.socket.SocketHandler;
 import dev.mesh.gateway.socketio.SocketIoHandler;
+import io.micrometer.observation.ObservationPredicate;
 import reactor.netty.http.server.WebsocketServerSpec;
 
 /** Mounts the native protocol at {@code /ws}, with the frame size limit enforced by Netty (close 1009). */
@@ -24,6 +26,22 @@ public class WebSocketConfiguration {
         // Before the gateway's route mapping, so the socket endpoints are never proxied.
         return new SimpleUrlHandlerMapping(Map.of("/ws", nativeProtocol, "/socket.io/", socketIo, "/socket.io", socketIo),
                 Ordered.HIGHEST_PRECEDENCE);
+    }
+
+    /**
+     * A socket's upgrade request is not an HTTP observation: it would stay open (with its trace
+     * span and tags) for the socket's whole life — memory held per connection, and a "request
+     * duration" that is the connection's. Sockets have their own metrics ({@code mesh.gateway.*})
+     * and every command its own span.
+     */
+    @Bean
+    ObservationPredicate socketUpgradesAreNotObserved() {
+        return (name, context) -> !(context instanceof ServerRequestObservationContext request
+                && isSocketPath(request.getCarrier().getPath().value()));
+    }
+
+    static boolean isSocketPath(String path) {
+        return path.equals("/ws") || path.equals("/socket.io") || path.startsWith("/socket.io/");
     }
 
     @Bean
