@@ -208,6 +208,12 @@ class QuizServiceTest {
         assertThat(twice.code()).isEqualTo("CONFLICT");
         assertThat(twice.message()).isEqualTo("You have already answered this question");
 
+        // Someone who never joined cannot answer, and is not counted.
+        Delivery.Reply stranger = awaitReply(sendAt(EDSGER, "s-edsger", sessionId, QuizCommands.ANSWER,
+                Map.of("sessionId", sessionId, "questionIndex", 0, "answer", 1), alanAt + 200), "s-edsger");
+        assertThat(stranger.code()).isEqualTo("FORBIDDEN");
+        assertThat(stranger.message()).isEqualTo("Join the session before answering");
+
         ok(awaitReply(sendAt(BARBARA, "s-barbara", sessionId, QuizCommands.ANSWER,
                 Map.of("sessionId", sessionId, "questionIndex", 0, "answer", 0), alanAt + 500), "s-barbara"));
 

@@ -26,7 +26,9 @@ import reactor.core.publisher.Mono;
  * {@code quiz:answer {sessionId, questionIndex, answer}}: judged at the gateway's receive time
  * against the stored deadline plus grace ("time is up" after it), scored, and stored once — the
  * answers table's primary key refuses a second answer of the same participant to the same
- * question (CONFLICT), whichever socket or partition owner it comes through. The host gets
+ * question (CONFLICT), whichever socket or partition owner it comes through; one statement
+ * checks the participant, stores, credits and counts (a burst is thousands of answers in one
+ * partition, so round trips count). The host gets
  * {@code quiz:answer_count}; the last missing answer reveals the question at once.
  */
 @Component
@@ -69,9 +71,7 @@ public class AnswerHandler implements CommandHandler {
                     if (session.hostId().equals(user.id())) {
                         throw MeshException.forbidden("The host does not answer");
                     }
-                    return sessions.participant(session.id(), user.id())
-                            .switchIfEmpty(Mono.error(() -> MeshException.forbidden("Join the session before answering")))
-                            .flatMap(me -> accept(command, session, answer, receivedAt));
+                    return accept(command, session, answer, receivedAt);
                 })
                 .map(MeshJson::tree);
     }
@@ -87,15 +87,19 @@ public class AnswerHandler implements CommandHandler {
         String userId = command.user().id();
         SessionStore.StoredAnswer stored = new SessionStore.StoredAnswer(userId, index, answer.answer(), correct, points,
                 timeMs, receivedAt);
-        return sessions.insertAnswer(session.id(), stored)
-                .flatMap(inserted -> inserted ? Mono.just(true)
-                        : Mono.error(MeshException.conflict("You have already answered this question")))
-                .then(sessions.credit(session.id(), userId, points, correct, timeMs))
-                .then(Mono.zip(sessions.answerCount(session.id(), index), sessions.participantCount(session.id())))
-                .flatMap(counts -> command.publish(StreamTopics.quizSessionHost(session.id()), QuizEvents.ANSWER_COUNT, null,
-                                new QuizEvents.AnswerCount(index, counts.getT1(), counts.getT2()))
-                        .then(counts.getT1() >= counts.getT2()
-                                ? engine.reveal(command, session, clock.millis()).then() : Mono.empty()))
+        return sessions.recordAnswer(session.id(), stored)
+                .flatMap(recorded -> {
+                    if (!recorded.participant()) {
+                        return Mono.error(MeshException.forbidden("Join the session before answering"));
+                    }
+                    if (!recorded.recorded()) {
+                        return Mono.error(MeshException.conflict("You have already answered this question"));
+                    }
+                    return command.publish(StreamTopics.quizSessionHost(session.id()), QuizEvents.ANSWER_COUNT, null,
+                                    new QuizEvents.AnswerCount(index, recorded.answers(), recorded.participants()))
+                            .then(recorded.answers() >= recorded.participants()
+                                    ? engine.reveal(command, session, clock.millis()).then() : Mono.empty());
+                })
                 .thenReturn(new QuizEvents.AnswerSubmitted(true, index, receivedAt,
                         settings.answerFeedback() ? correct : null, settings.answerFeedback() ? points : null));
     }

@@ -190,37 +190,52 @@ public class SessionStore {
     // ---- answers ----
 
     /** Inserts the answer unless the participant already answered this question; emits whether it was inserted. */
-    public Mono<Boolean> insertAnswer(String sessionId, StoredAnswer a) {
+    /** What {@link #recordAnswer} found and did: the counts include this answer when it was recorded. */
+    public record RecordedAnswer(boolean participant, boolean recorded, int answers, int participants) {
+    }
+
+    /**
+     * One participant's answer in one statement (a quiz burst is thousands of these in one
+     * partition, so each round trip counts): the answer stored only if the user takes part and
+     * has not answered this question (the primary key decides), their score credited only if it
+     * was stored, and the question's answer count and the participant count read in the same
+     * snapshot.
+     */
+    public Mono<RecordedAnswer> recordAnswer(String sessionId, StoredAnswer a) {
         return db.sql("""
-                        INSERT INTO quiz_answers (session_id, question_index, user_id, answer, correct, points, time_ms, received_at)
-                        VALUES (:s, :index, :u, :answer, :correct, :points, :time, :received)
-                        ON CONFLICT (session_id, question_index, user_id) DO NOTHING""")
+                        WITH member AS (
+                            SELECT user_id FROM quiz_participants WHERE session_id = :s AND user_id = :u
+                        ), stored AS (
+                            INSERT INTO quiz_answers (session_id, question_index, user_id, answer, correct, points, time_ms, received_at)
+                            SELECT :s, :index, user_id, :answer, :correct, :points, :time, :received FROM member
+                            ON CONFLICT (session_id, question_index, user_id) DO NOTHING
+                            RETURNING user_id
+                        ), credited AS (
+                            UPDATE quiz_participants SET score = score + :points, correct = correct + :correctCount,
+                                   total_time_ms = total_time_ms + :time
+                             WHERE session_id = :s AND user_id IN (SELECT user_id FROM stored)
+                            RETURNING user_id
+                        )
+                        SELECT (SELECT count(*) FROM member) AS member,
+                               (SELECT count(*) FROM credited) AS recorded,
+                               (SELECT count(*) FROM quiz_answers WHERE session_id = :s AND question_index = :index) AS earlier,
+                               (SELECT count(*) FROM quiz_participants WHERE session_id = :s) AS participants""")
                 .bind("s", sessionId)
                 .bind("index", a.questionIndex())
                 .bind("u", a.userId())
                 .bind("answer", MeshJson.write(a.answer()))
                 .bind("correct", a.correct())
+                .bind("correctCount", a.correct() ? 1 : 0)
                 .bind("points", a.points())
                 .bind("time", a.timeMs())
                 .bind("received", a.receivedAt())
-                .fetch().rowsUpdated()
-                .map(n -> n == 1);
-    }
-
-    public Mono<Void> credit(String sessionId, String userId, int points, boolean correct, long timeMs) {
-        return db.sql("""
-                        UPDATE quiz_participants SET score = score + :points, correct = correct + :correct,
-                               total_time_ms = total_time_ms + :time
-                         WHERE session_id = :s AND user_id = :u""")
-                .bind("s", sessionId).bind("u", userId).bind("points", points).bind("correct", correct ? 1 : 0)
-                .bind("time", timeMs)
-                .then();
-    }
-
-    public Mono<Integer> answerCount(String sessionId, int index) {
-        return db.sql("SELECT count(*) FROM quiz_answers WHERE session_id = :s AND question_index = :index")
-                .bind("s", sessionId).bind("index", index)
-                .map(row -> row.get(0, Long.class).intValue())
+                .map(row -> {
+                    boolean recorded = row.get("recorded", Long.class) == 1;
+                    // The statement's snapshot does not see its own insert: "earlier" is without this answer.
+                    int answers = row.get("earlier", Long.class).intValue() + (recorded ? 1 : 0);
+                    return new RecordedAnswer(row.get("member", Long.class) == 1, recorded, answers,
+                            row.get("participants", Long.class).intValue());
+                })
                 .one();
     }
 
