@@ -214,9 +214,11 @@ public final class ClientSession {
         Outlet outlet = this.outlet;
         while (true) {
             if (!outlet.isOpen()) {
-                outbound.clear(); // the socket is gone: nothing queued can be written
+                // The socket is gone: nothing queued can be written, and nothing more is queued.
+                closed = true;
+                outbound.clear();
                 queuedBytes.set(0);
-                return; // stays "draining": nothing is written to a closed socket again
+                return; // stays "draining": no drain is scheduled again
             }
             byte[] frame;
             boolean wrote = false;
@@ -309,10 +311,12 @@ public final class ClientSession {
         }
     }
 
+    /**
+     * The socket's outbound is over: nothing more is queued. (Frames already queued are dropped by
+     * the event loop's next drain once the channel is closed; only that loop takes from the queue.)
+     */
     void completeOutbound() {
         closed = true;
-        outbound.clear();
-        queuedBytes.set(0);
         outboundDone.tryEmitEmpty();
     }
 

@@ -247,9 +247,11 @@ class ClientSessionTest {
         socket.open = false;
 
         socket.takes(10);
+        session.send("b".repeat(2000)); // over the limit: still not a slow consumer, the socket is gone
 
         assertThat(socket.written).isEmpty();
         assertThat(session.pendingBytes()).isZero();
+        assertThat(closes).isEmpty();
     }
 
     @Test
