@@ -367,6 +367,38 @@ class BadInputCorpusTest {
         assertANewClientIsServed(gateway, "corpus-next");
     }
 
+    /**
+     * A client closed for a bad frame while it is still sending megabytes behind it gets the close
+     * code all the same: the gateway reads (and ignores) what comes after its close frame until the
+     * client answers, instead of closing the TCP connection with data unread, which resets it, and
+     * a client busy writing then loses the close frame already on its way (it saw -1, not 1003).
+     */
+    @Test
+    void aClientStillSendingWhenClosedGetsTheCloseCode() {
+        String filler = frame("chat:typing", null, "{\"roomId\":" + q(roomId) + ",\"isTyping\":true,\"pad\":\""
+                + "p".repeat(2_000) + "\"}");
+        Map<Integer, String> wrong = new LinkedHashMap<>();
+        for (int round = 1; round <= 8; round++) {
+            count("binary frames");
+            try (WsTestClient client = connectWithHeader(gateway, STUDENT)) {
+                client.sendBinary(new byte[0]);
+                try {
+                    for (int i = 0; i < 2_000; i++) {
+                        client.send(filler); // ~4 MB behind the bad frame: more than the socket buffers hold
+                    }
+                } catch (IllegalStateException closedMeanwhile) {
+                    // the close came while still sending: what matters is its code
+                }
+                WsTestClient.CloseStatus status = client.awaitClose(WAIT);
+                if (status.code() != 1003) {
+                    wrong.put(round, status.code() + " " + status.reason());
+                }
+            }
+        }
+        assertThat(wrong).as("rounds closed with another code than 1003").isEmpty();
+        assertANewClientIsServed(gateway, "after-closing-senders");
+    }
+
     private static byte[] utf8With(byte[] invalid) {
         byte[] head = ("{\"type\":\"chat:message\",\"id\":\"" + UUID.randomUUID() + "\",\"data\":{\"roomId\":" + q(roomId)
                 + ",\"content\":\"a").getBytes(StandardCharsets.UTF_8);

@@ -29,6 +29,9 @@ import org.springframework.util.unit.DataSize;
  *                                  of autotuned kernel buffer (Linux doubles the value); 0 leaves the system's autotuning
  * @param outboundStallTimeout      a socket that takes no frame for this long while frames wait for it is closed with
  *                                  1013 (slow consumer), however few bytes wait
+ * @param closeTimeout              after the gateway's close frame, how long the client has to answer with its own
+ *                                  (RFC 6455 closing handshake) before the connection is dropped; what it sends meanwhile
+ *                                  is read and not acted on
  */
 @ConfigurationProperties("mesh.gateway")
 public record GatewayProperties(
@@ -45,7 +48,8 @@ public record GatewayProperties(
         @DefaultValue("10s") Duration kafkaCutOff,
         @DefaultValue RateLimits rateLimits,
         @DefaultValue("128KB") DataSize socketSendBuffer,
-        @DefaultValue("30s") Duration outboundStallTimeout) {
+        @DefaultValue("30s") Duration outboundStallTimeout,
+        @DefaultValue("5s") Duration closeTimeout) {
 
     /**
      * Token buckets at the gateway (per instance, so a user's limit is approximate across

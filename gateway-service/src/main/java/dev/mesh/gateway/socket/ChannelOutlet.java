@@ -1,10 +1,21 @@
 package dev.mesh.gateway.socket;
 
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+import dev.mesh.contracts.wire.CloseCodes;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOutboundBuffer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.ScheduledFuture;
+import reactor.netty.NettyPipeline;
 
 /**
  * A session's frames written straight to its Netty channel as text frames: no reactive
@@ -15,9 +26,11 @@ import io.netty.util.concurrent.EventExecutor;
 final class ChannelOutlet implements ClientSession.Outlet {
 
     private final Channel channel;
+    private final Duration closeTimeout;
 
-    ChannelOutlet(Channel channel) {
+    ChannelOutlet(Channel channel, Duration closeTimeout) {
         this.channel = channel;
+        this.closeTimeout = closeTimeout;
     }
 
     @Override
@@ -56,5 +69,62 @@ final class ChannelOutlet implements ClientSession.Outlet {
     public long pendingBytes() {
         ChannelOutboundBuffer buffer = channel.unsafe().outboundBuffer();
         return buffer == null ? 0 : buffer.totalPendingWriteBytes();
+    }
+
+    /**
+     * Reactor Netty's own close writes the close frame and closes the connection at once: with the
+     * client's frames still unread, the kernel resets the connection, and a client still writing
+     * (a flooder, a client sending behind a bad frame) drops the close frame it had received.
+     * Here the close frame is written, and the connection stays open for reading, the client's
+     * frames dropped unseen, until the client's own close frame (then nothing is left unread),
+     * its end of stream, or {@code closeTimeout}.
+     */
+    @Override
+    public void close(int code) {
+        ChannelPipeline pipeline = channel.pipeline();
+        if (!channel.isActive() || pipeline.get(ClosingHandshake.NAME) != null) {
+            return;
+        }
+        if (pipeline.get(NettyPipeline.ReactiveBridge) != null) {
+            pipeline.addBefore(NettyPipeline.ReactiveBridge, ClosingHandshake.NAME, new ClosingHandshake());
+        } else {
+            pipeline.addLast(ClosingHandshake.NAME, new ClosingHandshake());
+        }
+        channel.writeAndFlush(new CloseWebSocketFrame(code, reasonOf(code)));
+        ScheduledFuture<?> timeout = channel.eventLoop().schedule(() -> {
+            channel.close();
+        }, closeTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        channel.closeFuture().addListener(closed -> timeout.cancel(false));
+        // Reading may have been paused for backpressure; the rest is dropped here, so read on.
+        channel.config().setAutoRead(true);
+        channel.read();
+    }
+
+    /** After the gateway's close frame: reads the client's frames and drops them; its close frame ends the connection. */
+    private static final class ClosingHandshake extends ChannelInboundHandlerAdapter {
+        static final String NAME = "mesh.closingHandshake";
+
+        @Override
+        public void channelRead(ChannelHandlerContext context, Object message) {
+            boolean answered = message instanceof CloseWebSocketFrame;
+            ReferenceCountUtil.release(message);
+            if (answered) {
+                context.close();
+            }
+        }
+    }
+
+    static String reasonOf(int code) {
+        return switch (code) {
+            case CloseCodes.AUTH_FAILED -> "Authentication failed or expired";
+            case CloseCodes.FORBIDDEN -> "Forbidden";
+            case CloseCodes.BINARY_NOT_ACCEPTED -> "Only text frames are accepted";
+            case CloseCodes.INVALID_UTF8 -> "Text frames must be valid UTF-8";
+            case CloseCodes.TRY_AGAIN_LATER -> "Too slow or overloaded; reconnect later";
+            case CloseCodes.POLICY -> "Too many frames after being told to wait";
+            case CloseCodes.SERVICE_RESTART -> "Server restarting; reconnect";
+            case CloseCodes.NORMAL -> "Closing";
+            default -> "";
+        };
     }
 }

@@ -2,8 +2,8 @@ package dev.mesh.gateway.socket;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.Queue;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntConsumer;
@@ -61,6 +61,8 @@ public final class ClientSession {
     private volatile long lastInboundAt = openedAt;
     private volatile long lastPingAt = openedAt;
     private volatile boolean closed;
+    /** The close frame is written (event loop only). */
+    private boolean closeWritten;
 
     private static final int MAX_PENDING_ACKS = 1024;
 
@@ -208,37 +210,25 @@ public final class ClientSession {
     /**
      * Writes queued frames to the socket, on its event loop, and flushes them together. Stops while
      * the socket is not writable (the client reads slower than frames come): the rest stays queued,
-     * counted and timed as waiting, until what was written is taken.
+     * counted and timed as waiting, until what was written is taken. Once the close frame is
+     * written nothing more is: a drain that resumes after it writes nothing.
      */
     public void drain() {
         Outlet outlet = this.outlet;
         while (true) {
+            if (closeWritten) {
+                return; // stays "draining": nothing is written after the close frame
+            }
             if (!outlet.isOpen()) {
                 // The socket is gone: nothing queued can be written, and nothing more is queued.
                 closed = true;
-                outbound.clear();
-                queuedBytes.set(0);
+                dropQueued();
                 return; // stays "draining": no drain is scheduled again
             }
-            byte[] frame;
-            boolean wrote = false;
-            while ((frame = outbound.peek()) != null) {
-                if (!outlet.isWritable()) {
-                    outlet.flush();
-                    if (!outlet.isWritable()) {
-                        // Resume once what is written has been taken; the frames left wait here, timed.
-                        outlet.whenWritten(this::drain);
-                        return; // stays "draining": the callback continues
-                    }
-                }
-                outbound.poll();
-                queuedBytes.addAndGet(-frame.length);
-                waitingSince = System.currentTimeMillis();
-                outlet.write(frame);
-                wrote = true;
-            }
-            if (wrote) {
-                outlet.flush();
+            if (!writeWhileWritable()) {
+                // Resume once what is written has been taken; the frames left wait here, timed.
+                outlet.whenWritten(this::drain);
+                return; // stays "draining": the callback continues
             }
             draining = 0;
             // A frame queued after the last peek but before the flag dropped would be stranded: look again.
@@ -246,6 +236,34 @@ public final class ClientSession {
                 return;
             }
         }
+    }
+
+    /** Writes queued frames while the transport takes them, then flushes; false if frames are left waiting. */
+    private boolean writeWhileWritable() {
+        byte[] frame;
+        boolean wrote = false;
+        while ((frame = outbound.peek()) != null) {
+            if (!outlet.isWritable()) {
+                outlet.flush();
+                if (!outlet.isWritable()) {
+                    return false;
+                }
+            }
+            outbound.poll();
+            queuedBytes.addAndGet(-frame.length);
+            waitingSince = System.currentTimeMillis();
+            outlet.write(frame);
+            wrote = true;
+        }
+        if (wrote) {
+            outlet.flush();
+        }
+        return true;
+    }
+
+    private void dropQueued() {
+        outbound.clear();
+        queuedBytes.set(0);
     }
 
     /**
@@ -271,6 +289,14 @@ public final class ClientSession {
 
         /** Bytes written to the transport and not yet taken by the kernel; cheap and thread-safe. */
         long pendingBytes();
+
+        /**
+         * Writes the close frame after everything written so far and ends the connection the
+         * WebSocket way (RFC 6455 §7.1.1): what the client sends meanwhile is read and dropped, its
+         * close frame (or a bound of time) ends the connection. Closing with the client's frames
+         * unread would reset it, and a client still writing then loses the close frame.
+         */
+        void close(int code);
     }
 
     /** Connects the session to its socket; frames queued before this are written then. */
@@ -304,11 +330,37 @@ public final class ClientSession {
         return outboundDone.asMono();
     }
 
+    /**
+     * Closes the socket with {@code code}, once, from any thread: nothing more is queued; on the
+     * event loop, the frames queued before go out as far as the socket takes them, then the close
+     * frame (a slow consumer's backlog is dropped, not waited for).
+     */
     public void close(int code) {
         if (!closed) {
             closed = true;
             closer.accept(code);
+            Outlet outlet = this.outlet;
+            if (outlet == null) {
+                return; // no socket attached: nothing to write the close frame to
+            }
+            if (outlet.loop().inEventLoop()) {
+                writeClose(code);
+            } else {
+                outlet.loop().execute(() -> writeClose(code));
+            }
         }
+    }
+
+    private void writeClose(int code) {
+        if (closeWritten) {
+            return;
+        }
+        if (outlet.isOpen()) {
+            writeWhileWritable();
+            outlet.close(code);
+        }
+        closeWritten = true;
+        dropQueued();
     }
 
     /**

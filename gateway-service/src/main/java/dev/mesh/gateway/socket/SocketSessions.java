@@ -36,14 +36,9 @@ import dev.mesh.runtime.security.MeshUsers;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
-import io.netty.util.concurrent.EventExecutor;
-import io.netty.util.internal.ThreadExecutorMap;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import reactor.core.publisher.Sinks;
-import reactor.core.scheduler.Scheduler;
-import reactor.core.scheduler.Schedulers;
 
 /**
  * The life of a client socket, whatever its protocol (ARCHITECTURE §4): per-address limit,
@@ -93,13 +88,9 @@ public class SocketSessions implements DisposableBean {
     /** Serves one upgraded socket with the given protocol until it closes. */
     public Mono<Void> serve(WebSocketSession socket, ClientProtocol protocol) {
         String address = addressOf(socket);
-        Sinks.One<CloseStatus> closing = Sinks.one();
         ClientSession session = new ClientSession(UUID.randomUUID().toString(), address, protocol.format(),
                 properties.outboundQueueLimit().toBytes(),
-                code -> {
-                    meters.counter("mesh.gateway.closes", "reason", GatewayMeters.closeReason(code)).increment();
-                    closing.tryEmitValue(new CloseStatus(code, reasonOf(code)));
-                });
+                code -> meters.counter("mesh.gateway.closes", "reason", GatewayMeters.closeReason(code)).increment());
         Channel channel = socket instanceof ReactorNettyWebSocketSession netty ? channels.find(netty.getChannelId()) : null;
         if (channel == null) {
             // Frames are written straight to the Netty channel; without one (another server) there is no way out.
@@ -118,10 +109,6 @@ public class SocketSessions implements DisposableBean {
             return socket.close(new CloseStatus(CloseCodes.TRY_AGAIN_LATER, "Kafka is unreachable; try again later"));
         }
 
-        // Closing is requested from several threads (timers, deliveries, bad input); the socket closes
-        // once, on its own event loop: Reactor Netty's close from another thread can free the close
-        // frame before it is written, and the client then sees the connection drop without a code.
-        Disposable closer = closing.asMono().publishOn(eventLoopOf()).flatMap(socket::close).subscribe();
         open.add(session);
 
         Mono<Void> input = protocol.opened(session, socket)
@@ -140,22 +127,19 @@ public class SocketSessions implements DisposableBean {
                 })
                 .then()
                 .doFinally(signal -> {
-                    // When we asked for the close, the outbound must stay open until the close frame
-                    // is on the wire (completing it earlier lets Netty drop the connection without one);
-                    // the socket's own close signal below ends it then.
+                    // When we asked for the close, the outbound stays open until the connection is closed
+                    // (after the close handshake, ChannelOutlet.close): completing it earlier would have
+                    // Reactor Netty close the connection at once, with the client's frames unread.
                     if (!session.isClosed()) {
                         session.completeOutbound();
                     }
                 });
-        Disposable afterClose = socket.closeStatus().doFinally(signal -> session.completeOutbound()).subscribe();
-        // Done once the session's outbound completes: after the close frame, or when the client went away.
+        // Done once the connection is closed: after the close handshake, or when the client went away.
         Mono<Void> output = session.outboundDone();
 
         return Mono.zip(input, output).then()
                 .doFinally(signal -> {
                     open.remove(session);
-                    closer.dispose();
-                    afterClose.dispose();
                     registry.unregister(session);
                     registry.release(address);
                 });
@@ -173,7 +157,8 @@ public class SocketSessions implements DisposableBean {
         if (sendBuffer > 0) {
             channel.config().setOption(ChannelOption.SO_SNDBUF, sendBuffer);
         }
-        session.attachOutlet(new ChannelOutlet(channel));
+        session.attachOutlet(new ChannelOutlet(channel, properties.closeTimeout()));
+        channel.closeFuture().addListener(closed -> session.completeOutbound());
     }
 
     /**
@@ -305,12 +290,6 @@ public class SocketSessions implements DisposableBean {
         return properties;
     }
 
-    /** The handler is called on the socket's event loop; this is that loop as a scheduler. */
-    private static Scheduler eventLoopOf() {
-        EventExecutor loop = ThreadExecutorMap.currentExecutor();
-        return loop != null ? Schedulers.fromExecutor(loop) : Schedulers.immediate();
-    }
-
     /**
      * A text frame's payload decoded strictly: null when it is not valid UTF-8, for the caller to
      * close the socket with 1007 (ARCHITECTURE §4) instead of reading replacement characters.
@@ -384,19 +363,5 @@ public class SocketSessions implements DisposableBean {
     private static String addressOf(WebSocketSession socket) {
         InetSocketAddress remote = socket.getHandshakeInfo().getRemoteAddress();
         return remote == null || remote.getAddress() == null ? "unknown" : remote.getAddress().getHostAddress();
-    }
-
-    private static String reasonOf(int code) {
-        return switch (code) {
-            case CloseCodes.AUTH_FAILED -> "Authentication failed or expired";
-            case CloseCodes.FORBIDDEN -> "Forbidden";
-            case CloseCodes.BINARY_NOT_ACCEPTED -> "Only text frames are accepted";
-            case CloseCodes.INVALID_UTF8 -> "Text frames must be valid UTF-8";
-            case CloseCodes.TRY_AGAIN_LATER -> "Too slow or overloaded; reconnect later";
-            case CloseCodes.POLICY -> "Too many frames after being told to wait";
-            case CloseCodes.SERVICE_RESTART -> "Server restarting; reconnect";
-            case CloseCodes.NORMAL -> "Closing";
-            default -> "";
-        };
     }
 }

@@ -73,6 +73,11 @@ class ClientSessionTest {
         public long pendingBytes() {
             return pending;
         }
+
+        @Override
+        public void close(int code) {
+            written.add("close " + code);
+        }
     }
 
     @Test
@@ -135,13 +140,41 @@ class ClientSessionTest {
     }
 
     @Test
-    void givenAFrameOverTheLimit_whenTheSocketIsClosed_thenTheRefusedFrameIsNotCountedAsQueued() {
+    void givenASlowConsumer_whenItIsClosedWith1013_thenItsBacklogIsDroppedAndOnlyTheCloseFrameIsWritten() {
         session.attachOutlet(socket);
         session.send("x".repeat(600));
 
         session.send("y".repeat(600));
 
-        assertThat(session.pendingBytes()).isEqualTo(600);
+        assertThat(socket.written).containsExactly("close 1013");
+        assertThat(session.pendingBytes()).isZero();
+    }
+
+    @Test
+    void givenAWritableSocket_whenAFrameAndThenTheCloseAreAsked_thenTheFrameGoesOutBeforeTheCloseFrame() {
+        socket.room = 10;
+        session.attachOutlet(socket);
+
+        session.send("reconnect");
+        session.close(1012);
+        session.send("too late");
+
+        assertThat(socket.written).containsExactly("reconnect", "close 1012");
+        assertThat(closes).containsExactly(1012);
+    }
+
+    /** A drain paused by a slow client resumes once it reads: after a close, it must write nothing behind the close frame. */
+    @Test
+    void givenADrainPausedBySlowClient_whenTheSocketIsClosedAndTheClientReadsOn_thenNothingFollowsTheCloseFrame() {
+        session.attachOutlet(socket);
+        session.send("a");
+        session.send("b");
+
+        session.close(1008);
+        socket.takes(10);
+
+        assertThat(socket.written).containsExactly("close 1008");
+        assertThat(session.pendingBytes()).isZero();
     }
 
     @Test

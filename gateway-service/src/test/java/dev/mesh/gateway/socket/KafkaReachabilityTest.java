@@ -41,7 +41,7 @@ class KafkaReachabilityTest {
 
     private static GatewayProperties properties() {
         return new GatewayProperties(List.of(), null, null, null, null, null, 0, Duration.ofSeconds(2), null, null,
-                Duration.ofSeconds(10), null, null, null);
+                Duration.ofSeconds(10), null, null, null, null);
     }
 
     private void connect(String id) {

@@ -18,7 +18,7 @@ class RateLimitsTest {
 
     private static RateLimits limits(int connectionBurst, int connectionPerSecond, int messageBurst, int floodFactor) {
         GatewayProperties defaults = new GatewayProperties(List.of(), null, null, null, null, null, 0, null, null, null, null,
-                new GatewayProperties.RateLimits(connectionBurst, connectionPerSecond, messageBurst, 60, floodFactor), null, null);
+                new GatewayProperties.RateLimits(connectionBurst, connectionPerSecond, messageBurst, 60, floodFactor), null, null, null);
         return new RateLimits(defaults, new SimpleMeterRegistry());
     }
 
