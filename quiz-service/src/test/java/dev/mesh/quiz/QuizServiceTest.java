@@ -25,6 +25,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.http.HttpHeaders;
@@ -45,6 +46,7 @@ import dev.mesh.contracts.quiz.QuizCommands;
 import dev.mesh.testkit.auth.TokenIssuer;
 import dev.mesh.testkit.infra.MeshInfra;
 import dev.mesh.testkit.kafka.TopicConsumers;
+import io.micrometer.core.instrument.MeterRegistry;
 
 /**
  * quiz-service against real Kafka and PostgreSQL: authoring over HTTP, commands as the gateway
@@ -74,6 +76,9 @@ class QuizServiceTest {
 
     @LocalServerPort
     int port;
+
+    @Autowired
+    MeterRegistry meters;
 
     private WebTestClient http;
     private KafkaProducer<String, String> commands;
@@ -294,6 +299,88 @@ class QuizServiceTest {
         assertThat(over.message()).isEqualTo("The quiz is completed");
     }
 
+    /**
+     * A burst: the answers of one poll are judged, stored, credited and counted together (one
+     * lock and one statement), and each still gets its own answer — an ack, or CONFLICT for a
+     * second answer, FORBIDDEN for someone who never joined and for the host, the first result
+     * again for a retry with the same id; then one reveal.
+     */
+    @Test
+    void aBurstOfAnswersIsStoredTogetherAndEachIsAnsweredOnItsOwn() throws SQLException {
+        String quizId = createQuiz(ADA, twoQuestions(false)).get("id").asString();
+        String sessionId = ok(awaitReply(send(ADA, "s-ada", quizId, QuizCommands.HOST, Map.of("quizId", quizId, "roomId", "r-2")),
+                "s-ada")).get("sessionId").asString();
+        List<UserRef> players = new ArrayList<>();
+        List<String[]> joins = new ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            UserRef player = new UserRef("u-burst-" + i, "Player " + i, List.of("student"));
+            players.add(player);
+            joins.add(new String[] {sendAsync(player, "s-burst-" + i, sessionId, QuizCommands.JOIN,
+                    Map.of("sessionId", sessionId), System.currentTimeMillis(), null), "s-burst-" + i});
+        }
+        commands.flush();
+        joins.forEach(join -> ok(awaitReply(join[0], join[1])));
+        ok(awaitReply(send(ADA, "s-ada", sessionId, QuizCommands.START, Map.of("sessionId", sessionId)), "s-ada"));
+        long deadline = awaitTopicEvent(sessionId, "quiz:question", e -> e.data().get("index").asInt() == 0)
+                .data().get("deadline").asLong();
+
+        // Every player answers 1 s into the question: the even ones right (1), the odd ones wrong (0).
+        // Right after the first one (before the last answer reveals the question): a retry of it with
+        // the same id, a second answer from another socket, a stranger's and the host's.
+        long at = deadline - 4_000;
+        Map<String, String> answerOf = new java.util.LinkedHashMap<>();
+        String retry = null;
+        String second = null;
+        String stranger = null;
+        String host = null;
+        for (int i = 0; i < players.size(); i++) {
+            String id = sendAsync(players.get(i), "s-burst-" + i, sessionId, QuizCommands.ANSWER,
+                    Map.of("sessionId", sessionId, "questionIndex", 0, "answer", i % 2 == 0 ? 1 : 0), at + i, null);
+            answerOf.put(id, "s-burst-" + i);
+            if (i == 0) {
+                retry = sendAsync(players.get(0), "s-burst-0", sessionId, QuizCommands.ANSWER,
+                        Map.of("sessionId", sessionId, "questionIndex", 0, "answer", 1), at, id);
+                second = sendAsync(players.get(0), "s-burst-0-phone", sessionId, QuizCommands.ANSWER,
+                        Map.of("sessionId", sessionId, "questionIndex", 0, "answer", 0), at + 50, null);
+                stranger = sendAsync(EDSGER, "s-edsger", sessionId, QuizCommands.ANSWER,
+                        Map.of("sessionId", sessionId, "questionIndex", 0, "answer", 1), at + 60, null);
+                host = sendAsync(ADA, "s-ada", sessionId, QuizCommands.ANSWER,
+                        Map.of("sessionId", sessionId, "questionIndex", 0, "answer", 1), at + 70, null);
+            }
+        }
+        String firstId = answerOf.keySet().iterator().next();
+        commands.flush();
+
+        Map<String, JsonNode> acks = new java.util.HashMap<>();
+        answerOf.forEach((id, socket) -> acks.put(id, ok(awaitReply(id, socket))));
+        assertThat(acks.values()).allMatch(ack -> ack.get("accepted").asBoolean() && ack.get("questionIndex").asInt() == 0);
+        assertThat(ok(awaitReply(retry, "s-burst-0"))).isEqualTo(acks.get(firstId));
+        Delivery.Reply twice = awaitReply(second, "s-burst-0-phone");
+        assertThat(twice.code()).isEqualTo("CONFLICT");
+        assertThat(twice.message()).isEqualTo("You have already answered this question");
+        assertThat(awaitReply(stranger, "s-edsger").message()).isEqualTo("Join the session before answering");
+        assertThat(awaitReply(host, "s-ada").message()).isEqualTo("The host does not answer");
+
+        // Everyone answered: one reveal, counting each answer once.
+        Delivery.Event results = awaitTopicEvent(sessionId, "quiz:question:results", e -> e.data().get("index").asInt() == 0);
+        assertThat(results.data().get("answered").asInt()).isEqualTo(30);
+        assertThat(results.data().get("correctCount").asInt()).isEqualTo(15);
+        assertThat(results.data().get("distribution")).isEqualTo(MeshJson.tree(List.of(15, 15, 0)));
+        Delivery.Event lastCount = awaitDelivery(d -> d.event() != null && "quiz:answer_count".equals(d.event().type())
+                && ("quiz:session:" + sessionId + ":host").equals(d.audience().id())
+                && d.event().data().get("answered").asInt() == 30).event();
+        assertThat(lastCount.data().get("total").asInt()).isEqualTo(30);
+        assertThat(count("SELECT count(*) FROM quiz_answers WHERE session_id = ?", sessionId)).isEqualTo(30);
+        assertThat(count("SELECT count(*) FROM quiz_participants WHERE session_id = ? AND score > 0 AND correct = 1", sessionId))
+                .isEqualTo(15);
+        assertThat(count("SELECT count(*) FROM quiz_participants WHERE session_id = ? AND score = 0 AND correct = 0", sessionId))
+                .isEqualTo(15);
+        // And they were applied together, not one by one.
+        assertThat(meters.find("mesh.commands.together").tag("type", QuizCommands.ANSWER).summary())
+                .isNotNull()
+                .satisfies(together -> assertThat(together.max()).isGreaterThan(1));
+    }
+
     @Test
     void theHostPausesResumesAndEnds_andLateJoinsFollowTheSetting() {
         String quizId = createQuiz(ADA, twoQuestions(false)).get("id").asString();
@@ -403,6 +490,16 @@ class QuizServiceTest {
 
     private String send(UserRef user, String sessionId, String key, String type, Object data) {
         return sendAt(user, sessionId, key, type, data, System.currentTimeMillis());
+    }
+
+    /** Sends without waiting for the broker (a burst lands in one poll); {@code commandId} null: a fresh one. */
+    private String sendAsync(UserRef user, String sessionId, String key, String type, Object data, long receivedAt,
+                             String commandId) {
+        String id = commandId != null ? commandId : UUID.randomUUID().toString();
+        CommandEnvelope envelope = new CommandEnvelope(id, type, MeshJson.tree(data), user,
+                new CommandEnvelope.ReplyTo("gw-test", sessionId), receivedAt);
+        commands.send(new ProducerRecord<>(Topics.QUIZ_COMMANDS, key, MeshJson.write(envelope)));
+        return id;
     }
 
     /** A command as the gateway writes it, received at {@code receivedAt} by the gateway's clock. */

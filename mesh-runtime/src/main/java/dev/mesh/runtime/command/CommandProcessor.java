@@ -51,6 +51,8 @@ import reactor.util.context.Context;
  * rest as a batch; a failure of the whole (commit, timeout) applies each command alone. Commands
  * answered without the database (unknown type, waited longer than {@code mesh.commands.max-age})
  * are answered together first; ephemeral commands split a batch and are applied alone.
+ * Consecutive commands of a {@link BatchCommandHandler} are applied by one call to it, each
+ * still answered on its own (its refusal sent once the others are committed).
  */
 public class CommandProcessor {
 
@@ -154,21 +156,33 @@ public class CommandProcessor {
         Outbox.Pending rows = new Outbox.Pending();
         IdempotencyStore.Pending saves = new IdempotencyStore.Pending();
         int[] failedAt = {-1};
+        List<Refusal> refused = new ArrayList<>();
         List<Map.Entry<String, String>> ids = batch.stream()
                 .map(incoming -> Map.entry(incoming.command().user().id(), incoming.command().commandId()))
                 .toList();
-        Mono<Void> apply = idempotency.prefetch(saves, ids).thenMany(Flux.range(0, batch.size()))
-                .concatMap(i -> {
-                    Incoming incoming = batch.get(i);
-                    return applyOne(handlers.get(incoming.command().type()), incoming.command(), incoming.key())
-                            .doOnError(e -> failedAt[0] = i)
-                            .contextWrite(incoming::trace);
+        Mono<Void> apply = idempotency.prefetch(saves, ids).thenMany(Flux.fromIterable(runs(batch)))
+                .concatMap(run -> {
+                    Incoming first = batch.get(run[0]);
+                    CommandHandler handler = handlers.get(first.command().type());
+                    Mono<Void> done = handler instanceof BatchCommandHandler together
+                            ? applyTogether(together, batch.subList(run[0], run[1]), refused)
+                            : applyOne(handler, first.command(), first.key()).contextWrite(first::trace);
+                    return done.doOnError(e -> failedAt[0] = run[0]);
                 })
                 .then(Mono.defer(() -> outbox.flush(rows)))
                 .then(Mono.defer(() -> idempotency.flush(saves)))
                 .contextWrite(context -> context.put(Outbox.Pending.class, rows).put(IdempotencyStore.Pending.class, saves));
         return transactions.transactional(apply.timeout(settings.applyTimeout()))
-                .doOnSuccess(v -> batch.forEach(incoming -> count(incoming.command(), "ok")))
+                .then(Mono.defer(() -> {
+                    batch.stream().filter(incoming -> refused.stream().noneMatch(r -> r.incoming() == incoming))
+                            .forEach(incoming -> count(incoming.command(), "ok"));
+                    // Refusals wrote nothing: answered once the others' changes are committed, all at once
+                    // (a burst past the deadline is thousands of "time is up").
+                    return Flux.fromIterable(refused)
+                            .flatMap(r -> fail(r.incoming().command(), r.incoming().key(), r.refusal())
+                                    .contextWrite(r.incoming()::trace))
+                            .then();
+                }))
                 .onErrorResume(error -> {
                     int at = failedAt[0];
                     if (at < 0) {
@@ -178,6 +192,107 @@ public class CommandProcessor {
                     return applyBatch(batch.subList(0, at))
                             .then(alone(batch.get(at)))
                             .then(Mono.defer(() -> applyBatch(batch.subList(at + 1, batch.size()))));
+                });
+    }
+
+    private record Refusal(Incoming incoming, MeshException refusal) {
+    }
+
+    /**
+     * The batch cut into runs {@code [from, to)}: consecutive commands of one
+     * {@link BatchCommandHandler} go together, any other command is a run of its own.
+     */
+    private List<int[]> runs(List<Incoming> batch) {
+        List<int[]> runs = new ArrayList<>();
+        int from = 0;
+        while (from < batch.size()) {
+            CommandHandler handler = handlers.get(batch.get(from).command().type());
+            int to = from + 1;
+            if (handler instanceof BatchCommandHandler) {
+                while (to < batch.size() && handlers.get(batch.get(to).command().type()) == handler) {
+                    to++;
+                }
+            }
+            runs.add(new int[] {from, to});
+            from = to;
+        }
+        return runs;
+    }
+
+    /**
+     * Consecutive commands of one batch handler, applied by one call: retries of commands already
+     * stored get their stored result, a command repeated within the run gets the outcome of its
+     * first copy, the others go to the handler together. Refusals are collected for the caller to
+     * answer after the commit; results are stored and replied like {@link #applyFirst}'s.
+     */
+    private Mono<Void> applyTogether(BatchCommandHandler handler, List<Incoming> run, List<Refusal> refused) {
+        List<Incoming> fresh = new ArrayList<>();
+        Map<String, Integer> freshAt = new HashMap<>();
+        List<Incoming> repeats = new ArrayList<>();
+        Mono<Void> sorted = Flux.fromIterable(run).concatMap(incoming -> {
+            CommandEnvelope command = incoming.command();
+            String id = command.user().id() + '\n' + command.commandId();
+            if (freshAt.containsKey(id)) {
+                repeats.add(incoming);
+                return Mono.empty();
+            }
+            return idempotency.find(command.user().id(), command.commandId())
+                    .flatMap(done -> replay(command, incoming.key(), payloadHash(command), done)
+                            .onErrorResume(MeshException.class, refusal -> {
+                                refused.add(new Refusal(incoming, refusal));
+                                return Mono.empty();
+                            })
+                            .contextWrite(incoming::trace)
+                            .thenReturn(true))
+                    .switchIfEmpty(Mono.fromSupplier(() -> {
+                        freshAt.put(id, fresh.size());
+                        fresh.add(incoming);
+                        return false;
+                    }))
+                    .then();
+        }).then();
+        return sorted.then(Mono.defer(() -> fresh.isEmpty() ? Mono.just(List.<BatchCommandHandler.Outcome>of())
+                        : handler.handleAll(fresh.stream()
+                                .map(incoming -> new CommandContext(incoming.command(), incoming.key(), outbox, streamLog))
+                                .toList())))
+                .flatMap(outcomes -> {
+                    if (outcomes.size() != fresh.size()) {
+                        return Mono.error(new IllegalStateException(handler.getClass().getSimpleName() + " answered "
+                                + outcomes.size() + " of " + fresh.size() + " commands"));
+                    }
+                    meters.summary("mesh.commands.together", "type", fresh.getFirst().command().type())
+                            .record(fresh.size());
+                    Mono<Void> firsts = Flux.range(0, fresh.size()).concatMap(i -> {
+                        Incoming incoming = fresh.get(i);
+                        CommandEnvelope command = incoming.command();
+                        BatchCommandHandler.Outcome outcome = outcomes.get(i);
+                        if (outcome.refusal() != null) {
+                            refused.add(new Refusal(incoming, outcome.refusal()));
+                            return Mono.empty();
+                        }
+                        JsonNode result = outcome.result() == null ? MeshJson.object() : outcome.result();
+                        return idempotency.save(command.user().id(), command.commandId(), command.type(),
+                                        payloadHash(command), MeshJson.write(result))
+                                .then(outbox.deliver(incoming.key(), reply(command, result)))
+                                .contextWrite(incoming::trace);
+                    }).then();
+                    Mono<Void> copies = Flux.fromIterable(repeats).concatMap(incoming -> {
+                        CommandEnvelope command = incoming.command();
+                        Incoming first = fresh.get(freshAt.get(command.user().id() + '\n' + command.commandId()));
+                        BatchCommandHandler.Outcome outcome = outcomes.get(freshAt.get(command.user().id() + '\n' + command.commandId()));
+                        MeshException refusal = outcome.refusal() != null ? outcome.refusal()
+                                : !payloadHash(first.command()).equals(payloadHash(command))
+                                        ? MeshException.conflict("This command id was already used for a different command")
+                                        : null;
+                        if (refusal != null) {
+                            refused.add(new Refusal(incoming, refusal));
+                            return Mono.empty();
+                        }
+                        count(command, "replayed");
+                        JsonNode result = outcome.result() == null ? MeshJson.object() : outcome.result();
+                        return outbox.deliver(incoming.key(), reply(command, result)).contextWrite(incoming::trace);
+                    }).then();
+                    return firsts.then(copies);
                 });
     }
 

@@ -1,6 +1,9 @@
 package dev.mesh.quiz.store;
 
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.stereotype.Repository;
@@ -189,54 +192,103 @@ public class SessionStore {
 
     // ---- answers ----
 
-    /** Inserts the answer unless the participant already answered this question; emits whether it was inserted. */
-    /** What {@link #recordAnswer} found and did: the counts include this answer when it was recorded. */
-    public record RecordedAnswer(boolean participant, boolean recorded, int answers, int participants) {
+    /**
+     * What {@link #recordAnswers} found and did, per answer in the order given: whether its user
+     * takes part and whether it was stored; and per question answered, its answer count after the
+     * statement and the participant count.
+     */
+    public record RecordedAnswers(List<Boolean> participant, List<Boolean> recorded, Map<Integer, Integer> answers,
+                                  int participants) {
     }
 
     /**
-     * One participant's answer in one statement (a quiz burst is thousands of these in one
-     * partition, so each round trip counts): the answer stored only if the user takes part and
-     * has not answered this question (the primary key decides), their score credited only if it
-     * was stored, and the question's answer count and the participant count read in the same
-     * snapshot.
+     * Answers of one session in one statement (a quiz burst is thousands of them in one
+     * partition, so each round trip counts): an answer is stored only if its user takes part and
+     * has not answered that question (the primary key decides; of two in the same call, the
+     * first), each stored answer's points credited to its user, and the answer and participant
+     * counts read in the same snapshot.
      */
-    public Mono<RecordedAnswer> recordAnswer(String sessionId, StoredAnswer a) {
+    public Mono<RecordedAnswers> recordAnswers(String sessionId, List<StoredAnswer> given) {
+        int n = given.size();
+        String[] users = new String[n];
+        Integer[] indexes = new Integer[n];
+        String[] answers = new String[n];
+        Boolean[] correct = new Boolean[n];
+        Integer[] points = new Integer[n];
+        Long[] times = new Long[n];
+        Long[] received = new Long[n];
+        for (int i = 0; i < n; i++) {
+            StoredAnswer a = given.get(i);
+            users[i] = a.userId();
+            indexes[i] = a.questionIndex();
+            answers[i] = MeshJson.write(a.answer());
+            correct[i] = a.correct();
+            points[i] = a.points();
+            times[i] = a.timeMs();
+            received[i] = a.receivedAt();
+        }
         return db.sql("""
-                        WITH member AS (
-                            SELECT user_id FROM quiz_participants WHERE session_id = :s AND user_id = :u
+                        WITH given AS (
+                            SELECT * FROM unnest(:users::text[], :indexes::int[], :answers::text[], :correct::boolean[],
+                                                 :points::int[], :times::bigint[], :received::bigint[])
+                                   WITH ORDINALITY AS g(user_id, question_index, answer, correct, points, time_ms, received_at, n)
+                        ), member AS (
+                            SELECT g.* FROM given g
+                             WHERE EXISTS (SELECT 1 FROM quiz_participants p WHERE p.session_id = :s AND p.user_id = g.user_id)
                         ), stored AS (
                             INSERT INTO quiz_answers (session_id, question_index, user_id, answer, correct, points, time_ms, received_at)
-                            SELECT :s, :index, user_id, :answer, :correct, :points, :time, :received FROM member
+                            SELECT :s, question_index, user_id, answer, correct, points, time_ms, received_at FROM member ORDER BY n
                             ON CONFLICT (session_id, question_index, user_id) DO NOTHING
-                            RETURNING user_id
+                            RETURNING question_index, user_id, points, correct, time_ms
                         ), credited AS (
-                            UPDATE quiz_participants SET score = score + :points, correct = correct + :correctCount,
-                                   total_time_ms = total_time_ms + :time
-                             WHERE session_id = :s AND user_id IN (SELECT user_id FROM stored)
-                            RETURNING user_id
+                            UPDATE quiz_participants p
+                               SET score = p.score + c.points, correct = p.correct + c.correct, total_time_ms = p.total_time_ms + c.time_ms
+                              FROM (SELECT user_id, sum(points) AS points, count(*) FILTER (WHERE correct) AS correct,
+                                           sum(time_ms) AS time_ms
+                                      FROM stored GROUP BY user_id) c
+                             WHERE p.session_id = :s AND p.user_id = c.user_id
+                            RETURNING p.user_id
+                        ), earlier AS (
+                            SELECT question_index, count(*) AS answers FROM quiz_answers
+                             WHERE session_id = :s AND question_index IN (SELECT question_index FROM given)
+                             GROUP BY question_index
                         )
-                        SELECT (SELECT count(*) FROM member) AS member,
-                               (SELECT count(*) FROM credited) AS recorded,
-                               (SELECT count(*) FROM quiz_answers WHERE session_id = :s AND question_index = :index) AS earlier,
-                               (SELECT count(*) FROM quiz_participants WHERE session_id = :s) AS participants""")
+                        SELECT g.n, g.question_index, g.user_id,
+                               EXISTS (SELECT 1 FROM member m WHERE m.n = g.n) AS member,
+                               EXISTS (SELECT 1 FROM stored s WHERE s.user_id = g.user_id AND s.question_index = g.question_index) AS stored,
+                               coalesce((SELECT e.answers FROM earlier e WHERE e.question_index = g.question_index), 0) AS earlier,
+                               (SELECT count(*) FROM quiz_participants WHERE session_id = :s) AS participants,
+                               (SELECT count(*) FROM credited) AS credited
+                          FROM given g ORDER BY g.n""")
                 .bind("s", sessionId)
-                .bind("index", a.questionIndex())
-                .bind("u", a.userId())
-                .bind("answer", MeshJson.write(a.answer()))
-                .bind("correct", a.correct())
-                .bind("correctCount", a.correct() ? 1 : 0)
-                .bind("points", a.points())
-                .bind("time", a.timeMs())
-                .bind("received", a.receivedAt())
-                .map(row -> {
-                    boolean recorded = row.get("recorded", Long.class) == 1;
-                    // The statement's snapshot does not see its own insert: "earlier" is without this answer.
-                    int answers = row.get("earlier", Long.class).intValue() + (recorded ? 1 : 0);
-                    return new RecordedAnswer(row.get("member", Long.class) == 1, recorded, answers,
-                            row.get("participants", Long.class).intValue());
-                })
-                .one();
+                .bind("users", users).bind("indexes", indexes).bind("answers", answers).bind("correct", correct)
+                .bind("points", points).bind("times", times).bind("received", received)
+                .map(row -> new Object[] {row.get("question_index", Integer.class), row.get("user_id", String.class),
+                        row.get("member", Boolean.class), row.get("stored", Boolean.class),
+                        row.get("earlier", Long.class), row.get("participants", Long.class)})
+                .all()
+                .collectList()
+                .map(rows -> {
+                    List<Boolean> participant = new ArrayList<>(n);
+                    List<Boolean> recorded = new ArrayList<>(n);
+                    Map<Integer, Integer> counts = new HashMap<>();
+                    java.util.Set<String> claimed = new java.util.HashSet<>();
+                    int participants = 0;
+                    for (Object[] row : rows) {
+                        int index = (Integer) row[0];
+                        // Of two answers of one user to one question in the same call, the first was stored.
+                        boolean stored = (Boolean) row[3] && claimed.add(index + "\n" + row[1]);
+                        participant.add((Boolean) row[2]);
+                        recorded.add(stored);
+                        // The statement's snapshot does not see its own inserts: "earlier" is without them.
+                        counts.merge(index, ((Long) row[4]).intValue(), (a, b) -> a);
+                        if (stored) {
+                            counts.merge(index, 1, Integer::sum);
+                        }
+                        participants = ((Long) row[5]).intValue();
+                    }
+                    return new RecordedAnswers(participant, recorded, counts, participants);
+                });
     }
 
     public Flux<StoredAnswer> answers(String sessionId, int index) {
