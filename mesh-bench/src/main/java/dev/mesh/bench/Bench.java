@@ -494,6 +494,7 @@ public final class Bench {
         }
         ConnectResult connected = awaitConnects(used);
         requireConnected(connected, total, "persisted members");
+        awaitMeshQuiet("persisted");
         for (int rate : sizes.postRates()) {
             Results.Persisted step = post(used, rooms, perRoom, rate);
             results.persisted.add(step);
@@ -554,6 +555,7 @@ public final class Bench {
         requireConnected(enrolled, players, "quiz players (enrolment)");
         ConnectResult joined = connectRange(MESH, join, 300_001, 300_000 + players, List.of(0), "hold", true, true);
         requireConnected(joined, players, "quiz players");
+        awaitMeshQuiet("quiz");
         reset();
         long start = System.nanoTime();
         command(host, "host", "quiz:start", Map.of("sessionId", sessionId));
@@ -770,6 +772,35 @@ public final class Bench {
         }
     }
 
+    /**
+     * Waits until the mesh's processes (services, Kafka, PostgreSQL) use under 0.3 of a core for
+     * 2 s in a row, at most 60 s: thousands of sockets just opened (and the enrolment's closed) set
+     * off presence and notification work that would otherwise run during the measurement.
+     */
+    private void awaitMeshQuiet(String scenario) {
+        long t0 = System.nanoTime();
+        long deadline = t0 + TimeUnit.SECONDS.toNanos(sizes.quick() ? 5 : 60);
+        ProcStats.Cpu before = ProcStats.treeCpu(mesh.pid());
+        int quietSeconds = 0;
+        double used = 0;
+        while (quietSeconds < 2 && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(1000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            ProcStats.Cpu now = ProcStats.treeCpu(mesh.pid());
+            used = now.minus(before).total();
+            before = now;
+            quietSeconds = used < 0.3 ? quietSeconds + 1 : 0;
+        }
+        double waited = (System.nanoTime() - t0) / 1e9;
+        String figure = "%s %.0f s%s".formatted(scenario, waited, quietSeconds < 2 ? " (still at %.2f core)".formatted(used) : "");
+        results.quietWaits.add(figure);
+        log("mesh quiet after connecting: " + figure);
+    }
+
     /** Members join the room over a socket each and leave it open no longer: the room's announcements reach few. */
     private void enrol(String roomId, int first, int last) {
         long t0 = System.nanoTime();
@@ -786,6 +817,9 @@ public final class Bench {
         ConnectResult result = connectRange(target, join, first, last, gatewayIndexes, "hold", true, false);
         requireConnected(result, last - first + 1, target + " members");
         log("%s: %d members connected in %.1f s".formatted(target, result.connected, (System.nanoTime() - t0) / 1e9));
+        if (target.equals(MESH)) {
+            awaitMeshQuiet("fan-out, " + (last - first + 1) + " members");
+        }
     }
 
     /** The sender: user student-0 on generator 0, joined to the room; its own deliveries are not counted. */

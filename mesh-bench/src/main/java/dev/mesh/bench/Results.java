@@ -85,6 +85,8 @@ final class Results {
     }
 
     final Map<String, String> machine = new LinkedHashMap<>();
+    /** How long the harness waited for the mesh to be quiet after connecting, per scenario step. */
+    final List<String> quietWaits = new java.util.concurrent.CopyOnWriteArrayList<>();
     final Map<String, String> settings = new LinkedHashMap<>();
     final List<String> notes = new ArrayList<>();
     final List<FanoutRow> fanout = new ArrayList<>();
