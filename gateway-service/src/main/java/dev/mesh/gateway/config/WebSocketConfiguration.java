@@ -1,6 +1,8 @@
 package dev.mesh.gateway.config;
 
+import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
 
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -21,11 +23,17 @@ import reactor.netty.http.server.WebsocketServerSpec;
 @Configuration(proxyBeanMethods = false)
 public class WebSocketConfiguration {
 
+    static final String NATIVE_PATH = "/ws";
+    /** Socket.IO clients ask for {@code /socket.io/} (with the slash); both are served. */
+    static final Set<String> SOCKET_IO_PATHS = Set.of("/socket.io/", "/socket.io");
+
     @Bean
     HandlerMapping socketMapping(SocketHandler nativeProtocol, SocketIoHandler socketIo) {
+        Map<String, Object> handlers = new HashMap<>();
+        handlers.put(NATIVE_PATH, nativeProtocol);
+        SOCKET_IO_PATHS.forEach(path -> handlers.put(path, socketIo));
         // Before the gateway's route mapping, so the socket endpoints are never proxied.
-        return new SimpleUrlHandlerMapping(Map.of("/ws", nativeProtocol, "/socket.io/", socketIo, "/socket.io", socketIo),
-                Ordered.HIGHEST_PRECEDENCE);
+        return new SimpleUrlHandlerMapping(handlers, Ordered.HIGHEST_PRECEDENCE);
     }
 
     /**
@@ -40,8 +48,9 @@ public class WebSocketConfiguration {
                 && isSocketPath(request.getCarrier().getPath().value()));
     }
 
+    /** A path {@link #socketMapping} serves sockets on. */
     static boolean isSocketPath(String path) {
-        return path.equals("/ws") || path.equals("/socket.io") || path.startsWith("/socket.io/");
+        return path.equals(NATIVE_PATH) || SOCKET_IO_PATHS.contains(path);
     }
 
     @Bean

@@ -278,8 +278,9 @@ public class CommandProcessor {
                     }).then();
                     Mono<Void> copies = Flux.fromIterable(repeats).concatMap(incoming -> {
                         CommandEnvelope command = incoming.command();
-                        Incoming first = fresh.get(freshAt.get(command.user().id() + '\n' + command.commandId()));
-                        BatchCommandHandler.Outcome outcome = outcomes.get(freshAt.get(command.user().id() + '\n' + command.commandId()));
+                        int firstAt = freshAt.get(command.user().id() + '\n' + command.commandId());
+                        Incoming first = fresh.get(firstAt);
+                        BatchCommandHandler.Outcome outcome = outcomes.get(firstAt);
                         MeshException refusal = outcome.refusal() != null ? outcome.refusal()
                                 : !payloadHash(first.command()).equals(payloadHash(command))
                                         ? MeshException.conflict("This command id was already used for a different command")

@@ -201,6 +201,11 @@ public class SessionStore {
                                   int participants) {
     }
 
+    /** One row of {@link #recordAnswers}' statement: an answer as given, what was found and done. */
+    private record AnswerRow(int questionIndex, String userId, boolean member, boolean storedKey, int earlier,
+                             int participants) {
+    }
+
     /**
      * Answers of one session in one statement (a quiz burst is thousands of them in one
      * partition, so each round trip counts): an answer is stored only if its user takes part and
@@ -263,9 +268,9 @@ public class SessionStore {
                 .bind("s", sessionId)
                 .bind("users", users).bind("indexes", indexes).bind("answers", answers).bind("correct", correct)
                 .bind("points", points).bind("times", times).bind("received", received)
-                .map(row -> new Object[] {row.get("question_index", Integer.class), row.get("user_id", String.class),
+                .map(row -> new AnswerRow(row.get("question_index", Integer.class), row.get("user_id", String.class),
                         row.get("member", Boolean.class), row.get("stored", Boolean.class),
-                        row.get("earlier", Long.class), row.get("participants", Long.class)})
+                        row.get("earlier", Long.class).intValue(), row.get("participants", Long.class).intValue()))
                 .all()
                 .collectList()
                 .map(rows -> {
@@ -274,18 +279,17 @@ public class SessionStore {
                     Map<Integer, Integer> counts = new HashMap<>();
                     java.util.Set<String> claimed = new java.util.HashSet<>();
                     int participants = 0;
-                    for (Object[] row : rows) {
-                        int index = (Integer) row[0];
+                    for (AnswerRow row : rows) {
                         // Of two answers of one user to one question in the same call, the first was stored.
-                        boolean stored = (Boolean) row[3] && claimed.add(index + "\n" + row[1]);
-                        participant.add((Boolean) row[2]);
+                        boolean stored = row.storedKey() && claimed.add(row.questionIndex() + "\n" + row.userId());
+                        participant.add(row.member());
                         recorded.add(stored);
                         // The statement's snapshot does not see its own inserts: "earlier" is without them.
-                        counts.merge(index, ((Long) row[4]).intValue(), (a, b) -> a);
+                        counts.putIfAbsent(row.questionIndex(), row.earlier());
                         if (stored) {
-                            counts.merge(index, 1, Integer::sum);
+                            counts.merge(row.questionIndex(), 1, Integer::sum);
                         }
-                        participants = ((Long) row[5]).intValue();
+                        participants = row.participants();
                     }
                     return new RecordedAnswers(participant, recorded, counts, participants);
                 });
