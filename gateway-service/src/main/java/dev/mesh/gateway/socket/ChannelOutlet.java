@@ -81,10 +81,10 @@ final class ChannelOutlet implements ClientSession.Outlet {
      */
     @Override
     public void close(int code) {
-        ChannelPipeline pipeline = channel.pipeline();
-        if (!channel.isActive() || pipeline.get(ClosingHandshake.NAME) != null) {
+        if (!channel.isActive()) {
             return;
         }
+        ChannelPipeline pipeline = channel.pipeline();
         if (pipeline.get(NettyPipeline.ReactiveBridge) != null) {
             pipeline.addBefore(NettyPipeline.ReactiveBridge, ClosingHandshake.NAME, new ClosingHandshake());
         } else {

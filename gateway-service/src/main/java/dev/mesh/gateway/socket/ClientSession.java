@@ -351,10 +351,8 @@ public final class ClientSession {
         }
     }
 
+    /** Called once, from {@link #close}, on the event loop. */
     private void writeClose(int code) {
-        if (closeWritten) {
-            return;
-        }
         if (outlet.isOpen()) {
             writeWhileWritable();
             outlet.close(code);

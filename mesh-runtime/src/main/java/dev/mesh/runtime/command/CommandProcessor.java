@@ -237,13 +237,7 @@ public class CommandProcessor {
                 return Mono.empty();
             }
             return idempotency.find(command.user().id(), command.commandId())
-                    .flatMap(done -> replay(command, incoming.key(), payloadHash(command), done)
-                            .onErrorResume(MeshException.class, refusal -> {
-                                refused.add(new Refusal(incoming, refusal));
-                                return Mono.empty();
-                            })
-                            .contextWrite(incoming::trace)
-                            .thenReturn(true))
+                    .flatMap(done -> replayOrRefuse(incoming, done, refused).thenReturn(true))
                     .switchIfEmpty(Mono.fromSupplier(() -> {
                         freshAt.put(id, fresh.size());
                         fresh.add(incoming);
@@ -271,27 +265,22 @@ public class CommandProcessor {
                             return Mono.empty();
                         }
                         JsonNode result = outcome.result() == null ? MeshJson.object() : outcome.result();
-                        return idempotency.save(command.user().id(), command.commandId(), command.type(),
-                                        payloadHash(command), MeshJson.write(result))
-                                .then(outbox.deliver(incoming.key(), reply(command, result)))
+                        return storeAndReply(command, incoming.key(), payloadHash(command), result)
                                 .contextWrite(incoming::trace);
                     }).then();
                     Mono<Void> copies = Flux.fromIterable(repeats).concatMap(incoming -> {
                         CommandEnvelope command = incoming.command();
                         int firstAt = freshAt.get(command.user().id() + '\n' + command.commandId());
-                        Incoming first = fresh.get(firstAt);
                         BatchCommandHandler.Outcome outcome = outcomes.get(firstAt);
-                        MeshException refusal = outcome.refusal() != null ? outcome.refusal()
-                                : !payloadHash(first.command()).equals(payloadHash(command))
-                                        ? MeshException.conflict("This command id was already used for a different command")
-                                        : null;
-                        if (refusal != null) {
-                            refused.add(new Refusal(incoming, refusal));
+                        if (outcome.refusal() != null) {
+                            refused.add(new Refusal(incoming, outcome.refusal()));
                             return Mono.empty();
                         }
-                        count(command, "replayed");
+                        // A copy is a retry of its first: answered as a retry of a stored command is.
                         JsonNode result = outcome.result() == null ? MeshJson.object() : outcome.result();
-                        return outbox.deliver(incoming.key(), reply(command, result)).contextWrite(incoming::trace);
+                        IdempotencyStore.Processed first = new IdempotencyStore.Processed(
+                                payloadHash(fresh.get(firstAt).command()), MeshJson.write(result));
+                        return replayOrRefuse(incoming, first, refused);
                     }).then();
                     return firsts.then(copies);
                 });
@@ -358,9 +347,23 @@ public class CommandProcessor {
         CommandContext context = new CommandContext(command, key, outbox, streamLog);
         return handler.handle(context)
                 .defaultIfEmpty(MeshJson.object())
-                .flatMap(result -> idempotency
-                        .save(command.user().id(), command.commandId(), command.type(), hash, MeshJson.write(result))
-                        .then(outbox.deliver(key, reply(command, result))));
+                .flatMap(result -> storeAndReply(command, key, hash, result));
+    }
+
+    /** The command's result stored for retries, and its reply on the way, in the command's transaction. */
+    private Mono<Void> storeAndReply(CommandEnvelope command, String key, String hash, JsonNode result) {
+        return idempotency.save(command.user().id(), command.commandId(), command.type(), hash, MeshJson.write(result))
+                .then(outbox.deliver(key, reply(command, result)));
+    }
+
+    /** {@link #replay} inside a run: a payload that differs is that command's refusal, not the batch's error. */
+    private Mono<Void> replayOrRefuse(Incoming incoming, IdempotencyStore.Processed done, List<Refusal> refused) {
+        return replay(incoming.command(), incoming.key(), payloadHash(incoming.command()), done)
+                .onErrorResume(MeshException.class, refusal -> {
+                    refused.add(new Refusal(incoming, refusal));
+                    return Mono.empty();
+                })
+                .contextWrite(incoming::trace);
     }
 
     /** A retry: the same payload gets the first result, at the sender's current address. */
