@@ -6,6 +6,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 import org.springframework.stereotype.Component;
 
@@ -19,7 +20,9 @@ import dev.mesh.gateway.metrics.CommandLatency;
 import dev.mesh.gateway.socket.ClientSession;
 import dev.mesh.gateway.socket.SessionRegistry;
 import dev.mesh.gateway.socket.WireFormat;
+import dev.mesh.gateway.socket.WireFrame;
 import dev.mesh.runtime.MeshProperties;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.util.concurrent.EventExecutor;
 
@@ -36,12 +39,16 @@ public class DeliveryFanout {
     private final String instanceId;
     private final MeterRegistry meters;
     private final CommandLatency latency;
+    private final Counter eventDeliveries;
+    /** frames.out counters by frame type, looked up once per type rather than once per delivery. */
+    private final Map<String, Counter> framesOut = new ConcurrentHashMap<>();
 
     public DeliveryFanout(SessionRegistry registry, MeshProperties mesh, MeterRegistry meters, CommandLatency latency) {
         this.latency = latency;
         this.registry = registry;
         this.instanceId = mesh.instanceId();
         this.meters = meters;
+        this.eventDeliveries = meters.counter("mesh.gateway.deliveries", "kind", "event");
     }
 
     public void apply(Delivery delivery) {
@@ -65,49 +72,80 @@ public class DeliveryFanout {
 
     private void event(Delivery delivery) {
         Delivery.Event event = delivery.event();
-        Collection<ClientSession> audience = registry.audience(delivery.audience());
-        if (audience.isEmpty()) {
-            return;
-        }
-        ServerFrame frame = ServerFrame.event(event.type(), event.topic(), event.seq(), event.data());
-        // Encoded once per wire format, to UTF-8 bytes every receiving socket shares.
-        Map<WireFormat, byte[]> encoded = new HashMap<>(2);
-        // An event on its own stream topic must reach only attached sessions; one addressed to a
-        // session or user directly (a replay, a notice) carries its topic for ordering only.
-        boolean streamFanout = delivery.audience().kind() == Delivery.Audience.Kind.topic;
-        // Each event loop gets one task that writes to all its sockets, not one task per socket.
-        Map<EventExecutor, List<ClientSession>> toDrain = new HashMap<>(4);
-        int sent = 0;
-        for (ClientSession session : audience) {
-            if (session.id().equals(delivery.excludeSessionId())) {
-                continue;
-            }
-            if (event.topic() != null && event.seq() != null) {
-                switch (session.offerSeq(event.topic(), event.seq(), streamFanout)) {
-                    case DUPLICATE -> {
-                        meters.counter("mesh.gateway.deliveries.dropped", "reason", "duplicate").increment();
-                        continue;
-                    }
-                    case GAP -> {
-                        registry.detach(session, event.topic());
-                        ObjectNode data = MeshJson.object().put("topic", event.topic());
-                        session.sendFrame(ServerFrame.of(ServerFrame.RESYNC, data));
-                        meters.counter("mesh.gateway.frames.out", "type", ServerFrame.RESYNC).increment();
-                        meters.counter("mesh.gateway.deliveries.dropped", "reason", "gap").increment();
-                        continue;
-                    }
-                    case SEND -> {
-                    }
+        Delivery.Audience audience = delivery.audience();
+        String excluded = delivery.excludeSessionId();
+        Long seq = event.seq();
+        Fanout fanout = new Fanout(ServerFrame.event(event.type(), event.topic(), seq, event.data()));
+        int receivers;
+        if (audience.kind() == Delivery.Audience.Kind.topic && seq != null && audience.id().equals(event.topic())) {
+            // An event on its own stream topic reaches only attached sessions, each checked against
+            // the cursor the topic index holds beside it: no lookup per receiver.
+            SessionRegistry.Attached[] attached = registry.attachedTo(event.topic());
+            receivers = attached.length;
+            for (SessionRegistry.Attached a : attached) {
+                ClientSession session = a.session();
+                if (excluded == null || !excluded.equals(session.id())) {
+                    fanout.offer(session, a.cursor().offerAttached(seq), event.topic());
                 }
             }
-            if (session.enqueue(encoded.computeIfAbsent(session.format(), format -> format.encode(frame).getBytes(StandardCharsets.UTF_8)))) {
-                toDrain.computeIfAbsent(session.loop(), loop -> new ArrayList<>()).add(session);
+        } else {
+            // Anything else: one addressed to a session or user directly (a replay, a notice) carries
+            // its topic for ordering only; a topic event on another topic must find its sessions attached.
+            boolean mustBeAttached = audience.kind() == Delivery.Audience.Kind.topic;
+            Collection<ClientSession> sessions = registry.audience(audience);
+            receivers = sessions.size();
+            for (ClientSession session : sessions) {
+                if (excluded == null || !excluded.equals(session.id())) {
+                    fanout.offer(session, event.topic() == null || seq == null ? ClientSession.SeqVerdict.SEND
+                            : session.offerSeq(event.topic(), seq, mustBeAttached), event.topic());
+                }
             }
-            sent++;
         }
-        toDrain.forEach((loop, sessions) -> loop.execute(() -> sessions.forEach(ClientSession::drain)));
-        meters.counter("mesh.gateway.deliveries", "kind", "event").increment(audience.size());
-        meters.counter("mesh.gateway.frames.out", "type", event.type()).increment(sent);
+        if (receivers == 0) {
+            return;
+        }
+        fanout.drain();
+        eventDeliveries.increment(receivers);
+        framesOut(event.type()).increment(fanout.sent);
+    }
+
+    /** One event on its way to this gateway's receivers. */
+    private final class Fanout {
+        private final ServerFrame frame;
+        /** Encoded and framed once per wire format; every receiving socket writes the same bytes. */
+        private final Map<WireFormat, WireFrame> encoded = new HashMap<>(2);
+        /** Each event loop gets one task that writes to all its sockets, not one task per socket. */
+        private final Map<EventExecutor, List<ClientSession>> toDrain = new HashMap<>(4);
+        private int sent;
+
+        Fanout(ServerFrame frame) {
+            this.frame = frame;
+        }
+
+        void offer(ClientSession session, ClientSession.SeqVerdict verdict, String topic) {
+            switch (verdict) {
+                case DUPLICATE -> meters.counter("mesh.gateway.deliveries.dropped", "reason", "duplicate").increment();
+                case GAP -> {
+                    registry.detach(session, topic);
+                    ObjectNode data = MeshJson.object().put("topic", topic);
+                    session.sendFrame(ServerFrame.of(ServerFrame.RESYNC, data));
+                    framesOut(ServerFrame.RESYNC).increment();
+                    meters.counter("mesh.gateway.deliveries.dropped", "reason", "gap").increment();
+                }
+                case SEND -> {
+                    WireFrame bytes = encoded.computeIfAbsent(session.format(),
+                            format -> WireFrame.shared(format.encode(frame).getBytes(StandardCharsets.UTF_8)));
+                    if (session.enqueue(bytes)) {
+                        toDrain.computeIfAbsent(session.loop(), loop -> new ArrayList<>()).add(session);
+                    }
+                    sent++;
+                }
+            }
+        }
+
+        void drain() {
+            toDrain.forEach((loop, sessions) -> loop.execute(() -> sessions.forEach(ClientSession::drain)));
+        }
     }
 
     private void detach(Delivery.Detach detach) {
@@ -132,7 +170,11 @@ public class DeliveryFanout {
                 : ServerFrame.error(reply.ref(), codeOf(reply.code()), reply.message(), reply.data());
         session.sendFrame(frame);
         latency.replied(session.id(), reply.ref(), reply.ok());
-        meters.counter("mesh.gateway.frames.out", "type", frame.type()).increment();
+        framesOut(frame.type()).increment();
+    }
+
+    private Counter framesOut(String type) {
+        return framesOut.computeIfAbsent(type, t -> meters.counter("mesh.gateway.frames.out", "type", t));
     }
 
     private static ErrorCode codeOf(String code) {

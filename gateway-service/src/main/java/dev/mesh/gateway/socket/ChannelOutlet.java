@@ -11,17 +11,16 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
 import reactor.netty.NettyPipeline;
 
 /**
- * A session's frames written straight to its Netty channel as text frames: no reactive
- * pipeline per socket, so a fan-out to thousands of sockets costs one event-loop task per loop
- * and one write and flush per socket (ARCHITECTURE §5). Each frame's bytes are wrapped, not
- * copied: a delivery's bytes are shared by its receivers.
+ * A session's frames written straight to its Netty channel: no reactive pipeline per socket,
+ * so a fan-out to thousands of sockets costs one event-loop task per loop and one write and
+ * flush per socket (ARCHITECTURE §5). Frames come framed for the wire ({@link WireFrame}): a
+ * delivery's bytes are framed once and shared by its receivers, not copied.
  */
 final class ChannelOutlet implements ClientSession.Outlet {
 
@@ -39,9 +38,11 @@ final class ChannelOutlet implements ClientSession.Outlet {
     }
 
     @Override
-    public void write(byte[] utf8Frame) {
-        // The unsafe void promise fails quietly: a write to a socket that just reset is not an error to report.
-        channel.write(new TextWebSocketFrame(Unpooled.wrappedBuffer(utf8Frame)), channel.unsafe().voidPromise());
+    public void write(WireFrame frame) {
+        // Already framed: the bytes pass Netty's WebSocket encoder (it encodes WebSocketFrame
+        // objects only) to the socket as they are. The unsafe void promise fails quietly: a write
+        // to a socket that just reset is not an error to report.
+        channel.write(frame.buffer(), channel.unsafe().voidPromise());
     }
 
     @Override

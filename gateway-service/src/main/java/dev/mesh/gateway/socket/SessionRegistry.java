@@ -1,5 +1,6 @@
 package dev.mesh.gateway.socket;
 
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -45,7 +46,11 @@ public class SessionRegistry {
 
     private final Map<String, ClientSession> sessions = new ConcurrentHashMap<>();
     private final Map<String, Set<ClientSession>> byUser = new ConcurrentHashMap<>();
-    private final Map<String, Set<ClientSession>> byTopic = new ConcurrentHashMap<>();
+    /**
+     * topic → its sessions with their cursors, an array replaced on every change (attaches are
+     * rare, deliveries many): a fan-out walks it without locks, node hops or a lookup per receiver.
+     */
+    private final Map<String, Attached[]> byTopic = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> perAddress = new ConcurrentHashMap<>();
 
     private final List<Listener> listeners;
@@ -118,9 +123,27 @@ public class SessionRegistry {
         }
     }
 
+    /** A session attached to a topic, with its cursor on that topic. */
+    public record Attached(ClientSession session, ClientSession.TopicCursor cursor) {
+    }
+
     public void attach(ClientSession session, String topic, long fromSeq) {
-        session.attach(topic, fromSeq);
-        byTopic.computeIfAbsent(topic, t -> ConcurrentHashMap.newKeySet()).add(session);
+        Attached attached = new Attached(session, session.attach(topic, fromSeq));
+        byTopic.compute(topic, (t, all) -> {
+            if (all == null) {
+                return new Attached[] {attached};
+            }
+            for (int i = 0; i < all.length; i++) {
+                if (all[i].session() == session) {
+                    Attached[] copy = all.clone();
+                    copy[i] = attached;
+                    return copy;
+                }
+            }
+            Attached[] grown = Arrays.copyOf(all, all.length + 1);
+            grown[all.length] = attached;
+            return grown;
+        });
     }
 
     public void detach(ClientSession session, String topic) {
@@ -129,9 +152,9 @@ public class SessionRegistry {
     }
 
     private void removeFromTopic(String topic, ClientSession session) {
-        byTopic.computeIfPresent(topic, (t, set) -> {
-            set.remove(session);
-            return set.isEmpty() ? null : set;
+        byTopic.computeIfPresent(topic, (t, all) -> {
+            Attached[] kept = Arrays.stream(all).filter(a -> a.session() != session).toArray(Attached[]::new);
+            return kept.length == 0 ? null : kept.length == all.length ? all : kept;
         });
     }
 
@@ -144,8 +167,15 @@ public class SessionRegistry {
     }
 
     public Collection<ClientSession> ofTopic(String topic) {
-        return byTopic.getOrDefault(topic, Set.of());
+        return Arrays.stream(attachedTo(topic)).map(Attached::session).toList();
     }
+
+    /** The sessions attached to {@code topic} with their cursors: a snapshot, not to be changed. */
+    public Attached[] attachedTo(String topic) {
+        return byTopic.getOrDefault(topic, NONE);
+    }
+
+    private static final Attached[] NONE = {};
 
     public Collection<ClientSession> all() {
         return sessions.values();

@@ -3,7 +3,6 @@ package dev.mesh.gateway.socket;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
@@ -44,8 +43,8 @@ class ClientSessionTest {
         }
 
         @Override
-        public void write(byte[] utf8Frame) {
-            written.add(new String(utf8Frame, StandardCharsets.UTF_8));
+        public void write(WireFrame frame) {
+            written.add(frame.text());
             room--;
         }
 
@@ -196,7 +195,7 @@ class ClientSessionTest {
         session.send("x".repeat(600));
 
         assertThat(closes).isEmpty();
-        assertThat(session.pendingBytes()).isEqualTo(1000);
+        assertThat(session.pendingBytes()).isEqualTo(1004); // bytes on the wire: 600 + a 4-byte frame header
     }
 
     @Test
@@ -245,7 +244,7 @@ class ClientSessionTest {
         long now = System.currentTimeMillis();
         assertThat(socket.written).containsExactly("a");
         assertThat(session.stalledFor(now)).isLessThanOrEqualTo(now - beforeTake);
-        assertThat(session.pendingBytes()).isEqualTo(1);
+        assertThat(session.pendingBytes()).isEqualTo(3); // "b" and its 2-byte frame header
     }
 
     @Test
@@ -264,13 +263,13 @@ class ClientSessionTest {
         socket.room = 10;
         session.attachOutlet(socket);
 
-        assertThat(session.enqueue("a".getBytes(StandardCharsets.UTF_8))).isTrue();
-        assertThat(session.enqueue("b".getBytes(StandardCharsets.UTF_8))).isFalse();
+        assertThat(session.enqueue(WireFrame.text("a"))).isTrue();
+        assertThat(session.enqueue(WireFrame.text("b"))).isFalse();
         session.drain();
 
         assertThat(socket.written).containsExactly("a", "b");
         assertThat(socket.flushes).isEqualTo(1);
-        assertThat(session.enqueue("c".getBytes(StandardCharsets.UTF_8))).isTrue();
+        assertThat(session.enqueue(WireFrame.text("c"))).isTrue();
     }
 
     @Test

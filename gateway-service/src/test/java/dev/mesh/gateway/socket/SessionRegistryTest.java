@@ -57,6 +57,39 @@ class SessionRegistryTest {
         assertThat(registry.ofUser("alan")).containsExactlyInAnyOrder(phone, laptop);
     }
 
+    /** The topic index's cursor is the session's own: what one path sends, the other counts as sent. */
+    @Test
+    void givenAReplayToTheSessionUpToFive_whenItAttachesFromSix_thenTheIndexCursorDropsFiveAndSendsSix() {
+        ClientSession alan = authenticated("s1", "alan");
+        assertThat(alan.offerSeq("chat:room:r1", 5, false)).isEqualTo(ClientSession.SeqVerdict.SEND);
+
+        registry.attach(alan, "chat:room:r1", 6);
+        SessionRegistry.Attached[] attached = registry.attachedTo("chat:room:r1");
+
+        assertThat(attached).extracting(SessionRegistry.Attached::session).containsExactly(alan);
+        assertThat(attached[0].cursor().offerAttached(5)).isEqualTo(ClientSession.SeqVerdict.DUPLICATE);
+        assertThat(attached[0].cursor().offerAttached(6)).isEqualTo(ClientSession.SeqVerdict.SEND);
+        assertThat(alan.offerSeq("chat:room:r1", 6, true)).isEqualTo(ClientSession.SeqVerdict.DUPLICATE);
+        assertThat(attached[0].cursor().offerAttached(8)).isEqualTo(ClientSession.SeqVerdict.GAP);
+    }
+
+    @Test
+    void givenASessionDetachedAfterAGap_whenItAttachesAgain_thenTheIndexHoldsItOnceWithItsNewCursor() {
+        ClientSession alan = authenticated("s1", "alan");
+        ClientSession barbara = authenticated("s2", "barbara");
+        registry.attach(alan, "chat:room:r1", 1);
+        registry.attach(barbara, "chat:room:r1", 1);
+        registry.detach(alan, "chat:room:r1");
+
+        registry.attach(alan, "chat:room:r1", 10);
+        registry.attach(alan, "chat:room:r1", 10); // a repeated attach changes nothing
+
+        SessionRegistry.Attached[] attached = registry.attachedTo("chat:room:r1");
+        assertThat(attached).extracting(SessionRegistry.Attached::session).containsExactly(barbara, alan);
+        assertThat(attached[1].cursor().offerAttached(10)).isEqualTo(ClientSession.SeqVerdict.SEND);
+        assertThat(registry.attachedTo("chat:room:r2")).isEmpty();
+    }
+
     @Test
     void givenALimitOfTwoPerAddress_whenAThirdArrives_thenItIsRefusedUntilOneLeaves() {
         assertThat(registry.admit("10.0.0.7", 2)).isTrue();
