@@ -77,27 +77,27 @@ public class DeliveryFanout {
         Long seq = event.seq();
         Fanout fanout = new Fanout(ServerFrame.event(event.type(), event.topic(), seq, event.data()));
         int receivers;
-        if (audience.kind() == Delivery.Audience.Kind.topic && seq != null && audience.id().equals(event.topic())) {
-            // An event on its own stream topic reaches only attached sessions, each checked against
-            // the cursor the topic index holds beside it: no lookup per receiver.
-            SessionRegistry.Attached[] attached = registry.attachedTo(event.topic());
+        if (audience.kind() == Delivery.Audience.Kind.topic) {
+            // A topic's audience is the sessions attached to it, walked as the index holds them: an
+            // event on that topic's own stream is checked against the cursor beside each session,
+            // with no lookup per receiver; one without a seq (typing, presence) is simply sent.
+            boolean ownStream = seq != null && audience.id().equals(event.topic());
+            SessionRegistry.Attached[] attached = registry.attachedTo(audience.id());
             receivers = attached.length;
             for (SessionRegistry.Attached a : attached) {
                 ClientSession session = a.session();
                 if (excluded == null || !excluded.equals(session.id())) {
-                    fanout.offer(session, a.cursor().offerAttached(seq), event.topic());
+                    fanout.offer(session, ownStream ? a.cursor().offerAttached(seq) : verdict(session, event, true),
+                            event.topic());
                 }
             }
         } else {
-            // Anything else: one addressed to a session or user directly (a replay, a notice) carries
-            // its topic for ordering only; a topic event on another topic must find its sessions attached.
-            boolean mustBeAttached = audience.kind() == Delivery.Audience.Kind.topic;
+            // Addressed to a session or user directly (a replay, a notice): its topic orders it only.
             Collection<ClientSession> sessions = registry.audience(audience);
             receivers = sessions.size();
             for (ClientSession session : sessions) {
                 if (excluded == null || !excluded.equals(session.id())) {
-                    fanout.offer(session, event.topic() == null || seq == null ? ClientSession.SeqVerdict.SEND
-                            : session.offerSeq(event.topic(), seq, mustBeAttached), event.topic());
+                    fanout.offer(session, verdict(session, event, false), event.topic());
                 }
             }
         }
@@ -107,6 +107,12 @@ public class DeliveryFanout {
         fanout.drain();
         eventDeliveries.increment(receivers);
         framesOut(event.type()).increment(fanout.sent);
+    }
+
+    /** Whether an event with a topic and seq goes to {@code session} (events without them always do). */
+    private static ClientSession.SeqVerdict verdict(ClientSession session, Delivery.Event event, boolean mustBeAttached) {
+        return event.topic() == null || event.seq() == null ? ClientSession.SeqVerdict.SEND
+                : session.offerSeq(event.topic(), event.seq(), mustBeAttached);
     }
 
     /** One event on its way to this gateway's receivers. */
