@@ -448,6 +448,7 @@ public final class Bench {
             long pid = serverPid(target, 0);
             long heapBefore = ProcStats.heapAfterGc(pid);
             long rssBefore = ProcStats.rss(pid);
+            Map<String, Long> classesBefore = target.equals(MESH) ? ProcStats.classBytes(pid) : Map.of();
             int n = sizes.idleConnections();
             // Users apart from the other scenarios' (a user's sockets would be counted together).
             ConnectResult connected = connectRange(target, null, 100_001, 100_000 + n, List.of(0), "hold", false, false);
@@ -459,9 +460,10 @@ public final class Bench {
                     heapAfter, connected.errors);
             results.idle.add(row);
             if (target.equals(MESH) && open > 0) {
-                // Where the gateway's bytes per connection go (the goal is 8 KB of heap).
-                results.notes.add("Idle mesh gateway, heap per held connection by class (largest 12, live objects): "
-                        + String.join(", ", ProcStats.largestClasses(pid, open, 12)) + ".");
+                // Where the gateway's bytes per connection go (the goal is 8 KB of heap): what each class
+                // grew by while the connections were opened, per connection.
+                results.notes.add("Idle mesh gateway, live heap added per held connection by class (largest 12): "
+                        + String.join(", ", ProcStats.largestGrowth(classesBefore, ProcStats.classBytes(pid), open, 12)) + ".");
             }
             log("idle %s: %d held, %.1f KB RSS and %.1f KB heap per connection".formatted(target, open,
                     row.rssPerConnection() / 1024, row.heapPerConnection() / 1024));

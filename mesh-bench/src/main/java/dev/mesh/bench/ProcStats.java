@@ -4,7 +4,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -90,25 +92,31 @@ final class ProcStats {
         return used.find() ? Long.parseLong(used.group(1)) * 1024 : -1;
     }
 
-    /**
-     * The classes holding most heap in a JVM (live objects: the histogram forces a full GC),
-     * as "bytes per connection" for {@code connections} connections, largest first.
-     */
-    static List<String> largestClasses(long pid, int connections, int top) {
-        List<String> largest = new ArrayList<>();
+    /** Live bytes per class of a JVM (the histogram forces a full GC). */
+    static Map<String, Long> classBytes(long pid) {
+        Map<String, Long> bytes = new HashMap<>();
         for (String line : jcmd(pid, "GC.class_histogram").split("\n")) {
             // "   1:        123456       7890123  [B (java.base@25)"
             String[] cols = line.trim().split("\\s+");
             if (cols.length < 4 || !cols[0].endsWith(":")) {
                 continue;
             }
-            long bytes = Long.parseLong(cols[2]);
-            largest.add("%s %.0f B".formatted(cols[3], bytes / (double) Math.max(1, connections)));
-            if (largest.size() == top) {
-                break;
-            }
+            bytes.merge(cols[3], Long.parseLong(cols[2]), Long::sum);
         }
-        return largest;
+        return bytes;
+    }
+
+    /**
+     * The classes whose live bytes grew most between two {@link #classBytes} of one JVM, as
+     * "bytes per connection" for {@code connections} connections opened in between, largest first.
+     */
+    static List<String> largestGrowth(Map<String, Long> before, Map<String, Long> after, int connections, int top) {
+        return after.entrySet().stream()
+                .map(e -> Map.entry(e.getKey(), e.getValue() - before.getOrDefault(e.getKey(), 0L)))
+                .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+                .limit(top)
+                .map(e -> "%s %.0f B".formatted(e.getKey(), e.getValue() / (double) Math.max(1, connections)))
+                .toList();
     }
 
     private static String jcmd(long pid, String command) {

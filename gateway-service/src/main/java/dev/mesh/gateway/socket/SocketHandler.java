@@ -44,6 +44,9 @@ public class SocketHandler implements WebSocketHandler, ClientProtocol {
     @Override
     public Mono<Void> opened(ClientSession session, WebSocketSession socket) {
         String header = socket.getHandshakeInfo().getHeaders().getFirst(HttpHeaders.AUTHORIZATION);
+        if (header != null) {
+            sessions.forgetRequestHeader(socket, HttpHeaders.AUTHORIZATION);
+        }
         return header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)
                 ? sessions.authenticate(session, header.substring(7).trim(), this)
                 : Mono.empty();

@@ -39,6 +39,8 @@ import io.netty.channel.ChannelOption;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.netty.channel.ChannelOperations;
+import reactor.netty.http.server.HttpServerRequest;
 
 /**
  * The life of a client socket, whatever its protocol (ARCHITECTURE §4): per-address limit,
@@ -111,7 +113,9 @@ public class SocketSessions implements DisposableBean {
 
         open.add(session);
 
-        Mono<Void> input = protocol.opened(session, socket)
+        // Deferred: the assembled input chain is held until the socket ends (by the zip below), and
+        // an authentication assembled in it would hold the decoded token all that time.
+        Mono<Void> input = Mono.defer(() -> protocol.opened(session, socket))
                 .thenMany(socket.receive().concatMap(message -> {
                     if (session.isClosed()) {
                         // Closed by the gateway (a flood, a slow consumer, auth): what the client had
@@ -143,6 +147,18 @@ public class SocketSessions implements DisposableBean {
                     registry.unregister(session);
                     registry.release(address);
                 });
+    }
+
+    /**
+     * Drops a header of the socket's upgrade request once it was read: the request is held as long
+     * as the socket (Reactor Netty keeps it, Spring's handshake info reads through to it), and a
+     * bearer token is half a kilobyte of it per connection — and a credential not worth keeping.
+     */
+    public void forgetRequestHeader(WebSocketSession socket, String name) {
+        Channel channel = socket instanceof ReactorNettyWebSocketSession netty ? channels.find(netty.getChannelId()) : null;
+        if (channel != null && ChannelOperations.get(channel) instanceof HttpServerRequest request) {
+            request.requestHeaders().remove(name);
+        }
     }
 
     /**
@@ -205,7 +221,12 @@ public class SocketSessions implements DisposableBean {
         return forwarder.forward(session, frame, type);
     }
 
-    /** First authentication greets the session; a later one refreshes the token (same user only). */
+    /**
+     * First authentication greets the session; a later one refreshes the token (same user only).
+     * Detached once done: the input's concatMap keeps its last inner subscription until the next
+     * frame, and the decoder's operators would hold the parsed token that long — for an idle
+     * socket, its whole life.
+     */
     public Mono<Void> authenticate(ClientSession session, String token, ClientProtocol protocol) {
         return jwtDecoder.decode(token)
                 .doOnNext(jwt -> accept(session, jwt, protocol))
@@ -215,7 +236,8 @@ public class SocketSessions implements DisposableBean {
                     protocol.refused(session);
                     return Mono.empty();
                 })
-                .then();
+                .then()
+                .onTerminateDetach();
     }
 
     private void accept(ClientSession session, Jwt jwt, ClientProtocol protocol) {
