@@ -7,6 +7,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -306,6 +307,37 @@ class PresenceServiceTest {
     }
 
     @Test
+    @Order(50)
+    void activityIsStoredWithoutAnnouncementWhileOnlineAndBringsAnAwayUserBack() {
+        String user = "u-active-" + UUID.randomUUID();
+        String session = "s1-" + user;
+        long opened = System.currentTimeMillis() - 5_000;
+        connection(ConnectionEvent.OPENED, session, user, INSTANCE, LIVE_BOOT, opened);
+        awaitStatus(user, PresenceEvents.ONLINE);
+
+        // Online and staying so: the activity moves the session's last activity and the user's last
+        // seen, and the world hears nothing.
+        long active = opened + 1_000;
+        connection(ConnectionEvent.ACTIVE, session, user, INSTANCE, LIVE_BOOT, active);
+        await().atMost(WAIT).until(() -> count("SELECT last_active_at FROM presence_sessions WHERE session_id = ?", session) == active);
+        assertThat(count("SELECT last_seen_at FROM presence_users WHERE user_id = ?", user)).isEqualTo(active);
+        // An older activity (redelivered, reordered) moves nothing back.
+        connection(ConnectionEvent.ACTIVE, session, user, INSTANCE, LIVE_BOOT, opened + 500);
+        noOfflineDuring(user, Duration.ofMillis(500));
+        assertThat(count("SELECT last_active_at FROM presence_sessions WHERE session_id = ?", session)).isEqualTo(active);
+        assertThat(statusesOf(user)).containsExactly(PresenceEvents.ONLINE);
+
+        // The session idle for longer than away-after (an hour ago): the scanner shows the user away.
+        update("UPDATE presence_sessions SET last_active_at = last_active_at - 3600000 WHERE session_id = ?", session);
+        awaitStatus(user, PresenceEvents.AWAY);
+        // The next activity brings the user back online, announced.
+        connection(ConnectionEvent.ACTIVE, session, user, INSTANCE, LIVE_BOOT, System.currentTimeMillis());
+        await().atMost(WAIT).until(() -> statusesOf(user).size() == 3);
+        assertThat(statusesOf(user)).containsExactly(PresenceEvents.ONLINE, PresenceEvents.AWAY, PresenceEvents.ONLINE);
+        assertThat(count("SELECT count(*) FROM presence_users WHERE user_id = ? AND published_status = 'online'", user)).isEqualTo(1);
+    }
+
+    @Test
     @Order(99)
     void theUsersOfAGatewayBootThatStopsHeartbeatingGoOffline() {
         String instance = "gw-crash-" + UUID.randomUUID();
@@ -345,8 +377,11 @@ class PresenceServiceTest {
     }
 
     private void connection(String type, String sessionId, String userId, String instance, String boot) {
-        send(Topics.GATEWAY_CONNECTIONS, userId,
-                new ConnectionEvent(type, sessionId, userId, userId + "-name", instance, boot, System.currentTimeMillis()));
+        connection(type, sessionId, userId, instance, boot, System.currentTimeMillis());
+    }
+
+    private void connection(String type, String sessionId, String userId, String instance, String boot, long at) {
+        send(Topics.GATEWAY_CONNECTIONS, userId, new ConnectionEvent(type, sessionId, userId, userId + "-name", instance, boot, at));
     }
 
     private void chatEvent(String roomId, Object event) {
@@ -422,6 +457,16 @@ class PresenceServiceTest {
         return d.event() != null && PresenceEvents.CHANGED.equals(d.event().type())
                 && ("presence:user:" + userId).equals(d.event().topic())
                 && userId.equals(d.event().data().get("userId").asString());
+    }
+
+    private static void update(String sql, String parameter) {
+        try (Connection connection = DriverManager.getConnection(DB.jdbcUrl(), DB.username(), DB.password());
+             PreparedStatement statement = connection.prepareStatement(sql)) {
+            statement.setString(1, parameter);
+            assertThat(statement.executeUpdate()).as(sql).isEqualTo(1);
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static long count(String sql, String parameter) {

@@ -61,10 +61,17 @@ public class PresenceUpdates {
                     .flatMap(closed -> store.sessionCount(userId))
                     .map(left -> PresenceRules.closed(user.state(), left, event.at(), rules)))
                     .then();
-            case ConnectionEvent.ACTIVE -> change(userId, user -> store.touchSession(event.sessionId(), userId, event.at())
-                    .filter(Boolean::booleanValue)
-                    .map(touched -> PresenceRules.active(user.state(), event.at())))
-                    .then();
+            // Most activity changes nothing others see (the user is online and stays so): one statement.
+            // Otherwise (away until now, offline pending, text due to expire) the locked reconcile.
+            case ConnectionEvent.ACTIVE -> {
+                long now = clock.millis();
+                yield store.touchWhileUnchanged(event.sessionId(), userId, event.at(), now, now - rules.awayAfterMs())
+                        .flatMap(touched -> touched ? Mono.<Void>empty()
+                                : change(userId, user -> store.touchSession(event.sessionId(), userId, event.at())
+                                        .filter(Boolean::booleanValue)
+                                        .map(active -> PresenceRules.active(user.state(), event.at())))
+                                        .then());
+            }
             default -> Mono.empty();
         };
     }

@@ -142,6 +142,36 @@ public class PresenceStore {
                 .map(rows -> rows > 0);
     }
 
+    /**
+     * Activity on a session that changes nothing others see, in one statement: the session's last
+     * activity and the user's last seen move forward — only when the session is open, the user is
+     * shown as what activity keeps them ({@code online}, or the status they set), no offline is
+     * pending, no custom text is due to expire and the activity is recent ({@code at} after
+     * {@code activeSince}). The user's row is locked by the update, as {@link #lockUser} would.
+     * False when any of that does not hold: then the full, locked reconcile decides.
+     */
+    public Mono<Boolean> touchWhileUnchanged(String sessionId, String userId, long at, long now, long activeSince) {
+        return db.sql("""
+                        WITH seen AS (
+                            UPDATE presence_users SET last_seen_at = GREATEST(COALESCE(last_seen_at, :at), :at), updated_at = :now
+                             WHERE user_id = :user
+                               AND published_status = COALESCE(set_status, 'online')
+                               AND offline_due_at IS NULL
+                               AND (text_expires_at IS NULL OR text_expires_at > :now)
+                               AND :at > :activeSince
+                               AND EXISTS (SELECT 1 FROM presence_sessions WHERE session_id = :session AND user_id = :user)
+                            RETURNING user_id)
+                        UPDATE presence_sessions SET last_active_at = GREATEST(last_active_at, :at)
+                         WHERE session_id = :session AND user_id = :user AND EXISTS (SELECT 1 FROM seen)""")
+                .bind("session", sessionId)
+                .bind("user", userId)
+                .bind("at", at)
+                .bind("now", now)
+                .bind("activeSince", activeSince)
+                .fetch().rowsUpdated()
+                .map(rows -> rows > 0);
+    }
+
     /** The last activity of each of the user's open sessions. */
     public Flux<Long> sessionsOf(String userId) {
         return db.sql("SELECT last_active_at FROM presence_sessions WHERE user_id = :user")
