@@ -2,7 +2,11 @@ package dev.mesh.chat.messaging;
 
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -33,8 +37,9 @@ import dev.mesh.contracts.kafka.UserRef;
 import dev.mesh.contracts.wire.MeshException;
 import dev.mesh.contracts.wire.StreamTopics;
 import dev.mesh.runtime.command.CommandContext;
-import dev.mesh.runtime.command.CommandHandler;
+import dev.mesh.runtime.command.BatchCommandHandler;
 import dev.mesh.runtime.store.StreamSeq;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
@@ -43,9 +48,14 @@ import reactor.core.publisher.Mono;
  * other services as {@code MessagePosted}. With {@code recipientId} instead of {@code roomId}
  * it is a direct message: the room is {@code dm:<lower id>:<higher id>} (the command's Kafka key),
  * created by the first message, and every message goes to all sessions of both users.
+ *
+ * <p>The messages of one poll come here together ({@link BatchCommandHandler}): plain room
+ * messages (no reply, no file, no slow mode, not a direct conversation) are checked with one read
+ * of their posters' rooms and written with one seq reservation and one insert for all of them;
+ * any other message is posted alone, in its place in the order.
  */
 @Component
-public class PostMessageHandler implements CommandHandler {
+public class PostMessageHandler implements BatchCommandHandler {
 
     /** The ack data of a posted message. */
     public record Posted(String messageId, String roomId, long seq, long createdAt) {
@@ -73,8 +83,109 @@ public class PostMessageHandler implements CommandHandler {
         return Set.of(ChatCommands.MESSAGE);
     }
 
+    /** A command of a batch as checked: refused, plain (posted with the others) or posted alone. */
+    private record Checked(CommandContext command, MeshException refusal, MessageDraft plain, String roomId) {
+
+        static Checked refused(CommandContext command, MeshException refusal) {
+            return new Checked(command, refusal, null, null);
+        }
+
+        static Checked alone(CommandContext command) {
+            return new Checked(command, null, null, null);
+        }
+
+        boolean isPlain() {
+            return plain != null;
+        }
+    }
+
     @Override
-    public Mono<JsonNode> handle(CommandContext command) {
+    public Mono<List<Outcome>> handleAll(List<CommandContext> commands) {
+        List<Checked> candidates = new ArrayList<>(commands.size());
+        List<RoomStore.Poster> posters = new ArrayList<>();
+        for (CommandContext command : commands) {
+            try {
+                ChatCommands.PostMessage post = command.data(ChatCommands.PostMessage.class);
+                boolean plain = post.recipientId() == null && post.roomId() != null && !post.roomId().isBlank()
+                        && post.replyTo() == null && (post.attachmentId() == null || post.attachmentId().isBlank());
+                if (plain) {
+                    MessageDraft draft = MessageDraft.of(post.content(), post.type(), null, post.mentions());
+                    candidates.add(new Checked(command, null, draft, post.roomId()));
+                    posters.add(new RoomStore.Poster(post.roomId(), command.user().id()));
+                } else {
+                    candidates.add(Checked.alone(command));
+                }
+            } catch (MeshException refusal) {
+                candidates.add(Checked.refused(command, refusal));
+            }
+        }
+        return rooms.forPosters(posters).flatMap(views -> {
+            List<Checked> checked = candidates.stream().map(c -> c.isPlain() ? check(c, views) : c).toList();
+            // In order: runs of plain messages together, the others alone between them (a room's
+            // seqs follow the order its messages came in).
+            List<List<Checked>> runs = new ArrayList<>();
+            for (Checked c : checked) {
+                if (runs.isEmpty() || !c.isPlain() || !runs.getLast().getLast().isPlain()) {
+                    runs.add(new ArrayList<>());
+                }
+                runs.getLast().add(c);
+            }
+            return Flux.fromIterable(runs)
+                    .concatMap(run -> run.getFirst().isPlain() ? postPlain(run)
+                            : Mono.just(run.getFirst()).flatMap(c -> c.refusal() != null
+                                    ? Mono.just(List.of(Outcome.refused(c.refusal())))
+                                    : postAlone(c.command()).map(result -> List.of(Outcome.applied(result)))))
+                    .concatMapIterable(outcomes -> outcomes)
+                    .collectList();
+        });
+    }
+
+    /** A plain message's room rules, from its poster's view: refused, posted with the others, or alone (slow mode, direct). */
+    private Checked check(Checked candidate, Map<RoomStore.Poster, RoomStore.PosterView> views) {
+        CommandContext command = candidate.command();
+        RoomStore.PosterView view = views.get(new RoomStore.Poster(candidate.roomId(), command.user().id()));
+        try {
+            if (view == null) {
+                throw RoomAccess.noSuchRoom();
+            }
+            RoomAccess.post(view.role() != null);
+            mutes.requireNotMuted(view.mutedUntil());
+        } catch (MeshException refusal) {
+            return Checked.refused(command, refusal);
+        }
+        StoredRoom room = view.room();
+        boolean slow = room.slowModeSeconds() > 0 && !MessageRules.moderates(command.user(), room.type(), view.role());
+        return slow || room.type() == RoomType.DIRECT ? Checked.alone(command) : candidate;
+    }
+
+    /** Plain messages: one seq reservation for their rooms, one insert, then each one's events in order. */
+    private Mono<List<Outcome>> postPlain(List<Checked> plain) {
+        Map<String, Integer> counts = new LinkedHashMap<>();
+        for (Checked c : plain) {
+            counts.merge(StreamTopics.chatRoom(c.roomId()), 1, Integer::sum);
+        }
+        return streams.reserve(counts).flatMap(lastSeqs -> {
+            Map<String, Long> nextSeq = new HashMap<>();
+            counts.forEach((topic, count) -> nextSeq.put(topic, lastSeqs.get(topic) - count + 1));
+            List<ChatMessage> posted = new ArrayList<>(plain.size());
+            for (Checked c : plain) {
+                UserRef user = c.command().user();
+                long seq = nextSeq.merge(StreamTopics.chatRoom(c.roomId()), 1L, Long::sum) - 1;
+                long createdAt = clock.millis();
+                MessageDraft draft = c.plain();
+                posted.add(new ChatMessage(UuidV7.at(createdAt).toString(), c.roomId(), seq, user.id(), user.name(),
+                        draft.content(), draft.type(), null, draft.mentions(), createdAt, c.command().commandId(), null));
+            }
+            return messages.insertPlain(posted)
+                    .thenMany(Flux.range(0, plain.size())
+                            .concatMap(i -> announce(plain.get(i).command(), posted.get(i), null, null)
+                                    .map(p -> Outcome.applied(MeshJson.tree(p)))))
+                    .collectList();
+        });
+    }
+
+    /** One message alone, with every rule: direct conversations, replies, files, slow mode. */
+    private Mono<JsonNode> postAlone(CommandContext command) {
         ChatCommands.PostMessage post = command.data(ChatCommands.PostMessage.class);
         UserRef user = command.user();
         if (post.recipientId() != null) {
@@ -203,15 +314,24 @@ public class PostMessageHandler implements CommandHandler {
         String replyTo = draft.replyTo() == null ? null : draft.replyTo().toString();
         ChatMessage message = new ChatMessage(messageId, roomId, seq, user.id(), user.name(), draft.content(),
                 draft.type(), replyTo, draft.mentions(), createdAt, command.commandId(), file);
+        return messages.insert(message).then(announce(command, message, recipient, replyToAuthor));
+    }
+
+    /**
+     * A stored message's events: to the room's attached sessions (or, in a direct conversation,
+     * to every session of both users) with its seq, logged for resumes; and {@code MessagePosted}
+     * to other services.
+     */
+    private Mono<Posted> announce(CommandContext command, ChatMessage message, String recipient, String replyToAuthor) {
+        String roomId = message.roomId();
         String topic = StreamTopics.chatRoom(roomId);
         List<Delivery.Audience> audiences = recipient == null
                 ? List.of(Delivery.Audience.topic(topic))
-                : List.of(Delivery.Audience.user(user.id()), Delivery.Audience.user(recipient));
-        return messages.insert(message)
-                .then(command.publish(audiences, topic, ChatEvents.MESSAGE, seq, message))
+                : List.of(Delivery.Audience.user(message.userId()), Delivery.Audience.user(recipient));
+        return command.publish(audiences, topic, ChatEvents.MESSAGE, message.seq(), message)
                 .then(command.event(Topics.CHAT_EVENTS, roomId, new ChatEvents.MessagePosted(UuidV7.next().toString(),
-                        roomId, messageId, seq, user.id(), draft.content(), draft.mentions(), replyTo, replyToAuthor,
-                        createdAt, recipient)))
-                .thenReturn(new Posted(messageId, roomId, seq, createdAt));
+                        roomId, message.messageId(), message.seq(), message.userId(), message.content(), message.mentions(),
+                        message.replyTo(), replyToAuthor, message.createdAt(), recipient)))
+                .thenReturn(new Posted(message.messageId(), roomId, message.seq(), message.createdAt()));
     }
 }

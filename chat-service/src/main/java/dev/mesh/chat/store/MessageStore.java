@@ -16,6 +16,7 @@ import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.stereotype.Repository;
 
 import dev.mesh.chat.domain.MessageRules;
+import dev.mesh.contracts.MeshJson;
 import dev.mesh.contracts.chat.ChatEvents;
 import dev.mesh.contracts.chat.ChatEvents.ChatMessage;
 import io.r2dbc.spi.Readable;
@@ -37,6 +38,52 @@ public class MessageStore {
 
     public MessageStore(DatabaseClient db) {
         this.db = db;
+    }
+
+    /**
+     * Plain messages (no reply, no attachment) of a batch in one statement, in order. Mentions
+     * travel as one JSON array per message (an array of arrays would not unnest row by row).
+     */
+    public Mono<Void> insertPlain(List<ChatMessage> messages) {
+        if (messages.isEmpty()) {
+            return Mono.empty();
+        }
+        int n = messages.size();
+        UUID[] ids = new UUID[n];
+        String[] rooms = new String[n], users = new String[n], names = new String[n], contents = new String[n],
+                types = new String[n], mentions = new String[n], clientRefs = new String[n];
+        Long[] seqs = new Long[n], createdAt = new Long[n];
+        for (int i = 0; i < n; i++) {
+            ChatMessage message = messages.get(i);
+            if (message.replyTo() != null || message.attachment() != null) {
+                throw new IllegalArgumentException("not a plain message: " + message.messageId());
+            }
+            ids[i] = UUID.fromString(message.messageId());
+            rooms[i] = message.roomId();
+            seqs[i] = message.seq();
+            users[i] = message.userId();
+            names[i] = message.userName();
+            contents[i] = message.content();
+            types[i] = message.type();
+            mentions[i] = MeshJson.write(message.mentions());
+            clientRefs[i] = message.clientRef();
+            createdAt[i] = message.createdAt();
+        }
+        return db.sql("""
+                        INSERT INTO chat_messages (id, room_id, seq, user_id, user_name, content, type, mentions, client_ref,
+                                                   created_at)
+                        SELECT id, room, seq, usr, name, content, type,
+                               ARRAY(SELECT json_array_elements_text(mentions::json)), client_ref,
+                               to_timestamp(created_at / 1000.0)
+                          FROM unnest(:ids::uuid[], :rooms::text[], :seqs::bigint[], :users::text[], :names::text[],
+                                      :contents::text[], :types::text[], :mentions::text[], :clientRefs::text[],
+                                      :createdAt::bigint[])
+                               WITH ORDINALITY AS m(id, room, seq, usr, name, content, type, mentions, client_ref, created_at, o)
+                         ORDER BY o""")
+                .bind("ids", ids).bind("rooms", rooms).bind("seqs", seqs).bind("users", users).bind("names", names)
+                .bind("contents", contents).bind("types", types).bind("mentions", mentions).bind("clientRefs", clientRefs)
+                .bind("createdAt", createdAt)
+                .then();
     }
 
     public Mono<Void> insert(ChatMessage message) {

@@ -3,6 +3,10 @@ package dev.mesh.chat.store;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 import org.springframework.r2dbc.core.DatabaseClient;
@@ -157,6 +161,37 @@ public class RoomStore {
                             muted == null ? null : muted.toInstant());
                 })
                 .one();
+    }
+
+    /** A room as one poster meets it, for {@link #forPosters}. */
+    public record Poster(String roomId, String userId) {
+    }
+
+    /**
+     * {@link #forPoster} for many posters in one round trip (a batch of messages): the view of
+     * each poster whose room exists; a poster missing from the map has no such room.
+     */
+    public Mono<Map<Poster, PosterView>> forPosters(Collection<Poster> posters) {
+        if (posters.isEmpty()) {
+            return Mono.just(Map.of());
+        }
+        List<Poster> distinct = List.copyOf(new LinkedHashSet<>(posters));
+        return db.sql("SELECT p.room_id AS poster_room, p.user_id AS poster_user, " + COLUMNS + """
+                        , (SELECT m.role FROM chat_members m WHERE m.room_id = r.id AND m.user_id = p.user_id) AS member_role,
+                          (SELECT u.until_at FROM chat_mutes u WHERE u.room_id = r.id AND u.user_id = p.user_id) AS muted_until
+                         FROM unnest(:rooms::text[], :users::text[]) AS p(room_id, user_id)
+                         JOIN chat_rooms r ON r.id = p.room_id""")
+                .bind("rooms", distinct.stream().map(Poster::roomId).toArray(String[]::new))
+                .bind("users", distinct.stream().map(Poster::userId).toArray(String[]::new))
+                .map(row -> {
+                    String role = row.get("member_role", String.class);
+                    OffsetDateTime muted = row.get("muted_until", OffsetDateTime.class);
+                    return Map.entry(new Poster(row.get("poster_room", String.class), row.get("poster_user", String.class)),
+                            new PosterView(room(row), role == null ? null : MemberRole.valueOf(role),
+                                    muted == null ? null : muted.toInstant()));
+                })
+                .all()
+                .collectMap(Map.Entry::getKey, Map.Entry::getValue);
     }
 
     /** The user's role in the room; empty when not a member. */

@@ -44,7 +44,7 @@ import reactor.util.context.Context;
  *
  * <p>{@link #processAll} applies the commands of one partition's poll together: up to
  * {@code mesh.commands.batch-size} of them, in order, in one transaction whose outbox rows and
- * idempotency records are written by one statement each before the commit (one BEGIN/COMMIT and
+ * stream-log events and idempotency records are written by one statement each before the commit (one BEGIN/COMMIT and
  * a few round trips instead of a dozen per command). Every command still gets its own answer: if
  * one fails, the batch rolls back and is applied again around it — the commands before it as a
  * batch, the failing one alone (so its error is answered exactly as {@link #process} would), the
@@ -154,6 +154,7 @@ public class CommandProcessor {
             }
         }
         Outbox.Pending rows = new Outbox.Pending();
+        StreamLog.Pending logged = new StreamLog.Pending();
         IdempotencyStore.Pending saves = new IdempotencyStore.Pending();
         int[] failedAt = {-1};
         List<Refusal> refused = new ArrayList<>();
@@ -169,9 +170,11 @@ public class CommandProcessor {
                             : applyOne(handler, first.command(), first.key()).contextWrite(first::trace);
                     return done.doOnError(e -> failedAt[0] = run[0]);
                 })
+                .then(Mono.defer(() -> streamLog.flush(logged)))
                 .then(Mono.defer(() -> outbox.flush(rows)))
                 .then(Mono.defer(() -> idempotency.flush(saves)))
-                .contextWrite(context -> context.put(Outbox.Pending.class, rows).put(IdempotencyStore.Pending.class, saves));
+                .contextWrite(context -> context.put(Outbox.Pending.class, rows).put(StreamLog.Pending.class, logged)
+                        .put(IdempotencyStore.Pending.class, saves));
         return transactions.transactional(apply.timeout(settings.applyTimeout()))
                 .then(Mono.defer(() -> {
                     batch.stream().filter(incoming -> refused.stream().noneMatch(r -> r.incoming() == incoming))

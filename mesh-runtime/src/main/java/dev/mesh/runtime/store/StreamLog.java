@@ -34,6 +34,22 @@ public class StreamLog {
     public record Replay(List<Event> events, boolean complete, long lastSeq) {
     }
 
+    /**
+     * Events appended by the commands of one transaction, waiting for {@link #flush}: with one in
+     * the subscriber's context (a batch of commands, see {@code CommandProcessor}), appends are
+     * collected and written by one statement before the commit, like the outbox's rows.
+     */
+    public static final class Pending {
+        private final List<PendingEvent> events = new ArrayList<>();
+
+        public int size() {
+            return events.size();
+        }
+    }
+
+    private record PendingEvent(String streamId, long seq, String type, String data) {
+    }
+
     private final DatabaseClient db;
 
     public StreamLog(DatabaseClient db) {
@@ -42,11 +58,42 @@ public class StreamLog {
 
     /** Appends an event; in a command, call it inside the command's transaction. */
     public Mono<Void> append(String streamId, long seq, String type, JsonNode data) {
-        return db.sql("INSERT INTO mesh_stream_events (stream_id, seq, type, data) VALUES (:stream, :seq, :type, :data)")
-                .bind("stream", streamId)
-                .bind("seq", seq)
-                .bind("type", type)
-                .bind("data", MeshJson.write(data))
+        return Mono.deferContextual(context -> {
+            Pending pending = context.getOrDefault(Pending.class, null);
+            if (pending != null) {
+                pending.events.add(new PendingEvent(streamId, seq, type, MeshJson.write(data)));
+                return Mono.<Void>empty();
+            }
+            return db.sql("INSERT INTO mesh_stream_events (stream_id, seq, type, data) VALUES (:stream, :seq, :type, :data)")
+                    .bind("stream", streamId)
+                    .bind("seq", seq)
+                    .bind("type", type)
+                    .bind("data", MeshJson.write(data))
+                    .then();
+        });
+    }
+
+    /** Writes the collected events in one statement; call it inside their transaction. */
+    public Mono<Void> flush(Pending pending) {
+        if (pending.events.isEmpty()) {
+            return Mono.empty();
+        }
+        List<PendingEvent> events = List.copyOf(pending.events);
+        pending.events.clear();
+        int n = events.size();
+        String[] streams = new String[n], types = new String[n], data = new String[n];
+        Long[] seqs = new Long[n];
+        for (int i = 0; i < n; i++) {
+            PendingEvent event = events.get(i);
+            streams[i] = event.streamId();
+            seqs[i] = event.seq();
+            types[i] = event.type();
+            data[i] = event.data();
+        }
+        return db.sql("""
+                        INSERT INTO mesh_stream_events (stream_id, seq, type, data)
+                        SELECT * FROM unnest(:streams::text[], :seqs::bigint[], :types::text[], :data::text[])""")
+                .bind("streams", streams).bind("seqs", seqs).bind("types", types).bind("data", data)
                 .then();
     }
 
@@ -59,6 +106,15 @@ public class StreamLog {
         if (maxEvents < 0 || maxBytes < 0) {
             return Mono.error(new IllegalArgumentException("caps cannot be negative"));
         }
+        // Events appended earlier in this transaction and still pending are written first: a join
+        // after a message in one batch replays that message.
+        return Mono.deferContextual(context -> {
+            Pending pending = context.getOrDefault(Pending.class, null);
+            return pending == null ? Mono.<Void>empty() : flush(pending);
+        }).then(Mono.defer(() -> read(streamId, afterSeq, maxEvents, maxBytes)));
+    }
+
+    private Mono<Replay> read(String streamId, long afterSeq, int maxEvents, long maxBytes) {
         return db.sql("""
                         SELECT seq, type, data FROM mesh_stream_events
                          WHERE stream_id = :stream AND seq > :after

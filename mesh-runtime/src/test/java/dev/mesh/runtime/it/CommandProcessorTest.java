@@ -119,6 +119,27 @@ class CommandProcessorTest extends CommandPipelineTest {
     }
 
     @Test
+    void givenEventsLoggedEarlierInABatch_whenALaterCommandOfItReplaysTheStream_thenItReadsThem() {
+        // The batch's stream-log rows are written together before the commit; a resume within the
+        // batch must still see the events appended before it.
+        String key = stream();
+        long now = System.currentTimeMillis();
+        String replay = UUID.randomUUID().toString();
+        List<Incoming> batch = List.of(
+                incoming(key, UUID.randomUUID().toString(), "s-1", AddHandler.TYPE, Map.of("n", 1), now),
+                incoming(key, UUID.randomUUID().toString(), "s-1", AddHandler.TYPE, Map.of("n", 2), now),
+                incoming(key, replay, "s-1", RuntimeTestApplication.ReplayHandler.TYPE, Map.of("afterSeq", 0), now),
+                incoming(key, UUID.randomUUID().toString(), "s-1", AddHandler.TYPE, Map.of("n", 3), now));
+
+        processor.processAll(batch).block(WAIT);
+
+        deliveries.awaitUntil(WAIT, records -> !seen(s -> s.delivery.reply() != null && replay.equals(s.delivery.reply().ref())).isEmpty());
+        Seen reply = seen(s -> s.delivery.reply() != null && replay.equals(s.delivery.reply().ref())).getFirst();
+        assertThat(reply.delivery.reply().data()).isEqualTo(MeshJson.tree(Map.of("seqs", List.of(1, 2))));
+        assertThat(queryLong("SELECT count(*) FROM mesh_stream_events WHERE stream_id = ?", AddHandler.topicOf(key))).isEqualTo(3L);
+    }
+
+    @Test
     void givenACommand_whenApplied_thenItsEventComesBeforeItsOkReplyUnderTheSameKey() {
         String key = stream();
 

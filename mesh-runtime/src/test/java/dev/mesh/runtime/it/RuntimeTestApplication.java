@@ -15,6 +15,7 @@ import dev.mesh.contracts.wire.ErrorCode;
 import dev.mesh.contracts.wire.MeshException;
 import dev.mesh.runtime.command.CommandContext;
 import dev.mesh.runtime.command.CommandHandler;
+import dev.mesh.runtime.store.StreamLog;
 import dev.mesh.runtime.store.StreamSeq;
 import reactor.core.publisher.Mono;
 
@@ -36,6 +37,38 @@ public class RuntimeTestApplication {
     @Bean
     PingHandler pingHandler() {
         return new PingHandler();
+    }
+
+    @Bean
+    ReplayHandler replayHandler(StreamLog streamLog) {
+        return new ReplayHandler(streamLog);
+    }
+
+    /**
+     * {@code test:replay {afterSeq}}: what a resume of the command's stream after {@code afterSeq}
+     * reads from the stream event log, answered as {@code {seqs}} (as a join replays).
+     */
+    public static class ReplayHandler implements CommandHandler {
+
+        public static final String TYPE = "test:replay";
+
+        private final StreamLog streamLog;
+
+        ReplayHandler(StreamLog streamLog) {
+            this.streamLog = streamLog;
+        }
+
+        @Override
+        public Set<String> types() {
+            return Set.of(TYPE);
+        }
+
+        @Override
+        public Mono<JsonNode> handle(CommandContext command) {
+            long afterSeq = command.envelope().data().get("afterSeq").asLong();
+            return streamLog.replay(AddHandler.topicOf(command.key()), afterSeq, 1_000, 1_000_000)
+                    .map(replay -> MeshJson.tree(Map.of("seqs", replay.events().stream().map(StreamLog.Event::seq).toList())));
+        }
     }
 
     /**
