@@ -49,8 +49,9 @@ public class GatewaySecurityConfiguration {
 
     /**
      * No observation of the security filter chain per request: for a socket it is three
-     * observations (with spans and long-task timers) open for the socket's whole life, about
-     * 4 KB held per connection. Authentications and authorizations are still observed; an HTTP
+     * observations (each with a span, a long-task-timer sample and three maps) held for the
+     * socket's whole life (with the web session and the token, 21 → 13 KB of heap per idle socket,
+     * measured together). Authentications and authorizations are still observed; an HTTP
      * request's own span ({@code http.server.requests}) is unchanged.
      */
     @Bean
