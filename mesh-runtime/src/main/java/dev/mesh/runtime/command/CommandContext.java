@@ -12,6 +12,7 @@ import dev.mesh.contracts.kafka.UserRef;
 import dev.mesh.contracts.wire.MeshException;
 import dev.mesh.runtime.store.Outbox;
 import dev.mesh.runtime.store.StreamLog;
+import dev.mesh.runtime.tracing.MeshTracing;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -25,12 +26,28 @@ public final class CommandContext {
     private final String key;
     private final Outbox outbox;
     private final StreamLog streamLog;
+    /** The command's trace ({@code traceparent}), or null when the caller's context carries it. */
+    private final String traceparent;
 
     CommandContext(CommandEnvelope envelope, String key, Outbox outbox, StreamLog streamLog) {
+        this(envelope, key, outbox, streamLog, null);
+    }
+
+    /**
+     * A command applied among others by one call ({@link BatchCommandHandler}): its writes run in
+     * the batch's context, so the command's own trace is put on each of them here — every outbox
+     * row it writes carries the command's trace, as it would applied alone.
+     */
+    CommandContext(CommandEnvelope envelope, String key, Outbox outbox, StreamLog streamLog, String traceparent) {
         this.envelope = envelope;
         this.key = key;
         this.outbox = outbox;
         this.streamLog = streamLog;
+        this.traceparent = traceparent;
+    }
+
+    private Mono<Void> traced(Mono<Void> write) {
+        return traceparent == null ? write : write.contextWrite(context -> context.put(MeshTracing.CONTEXT_KEY, traceparent));
     }
 
     public CommandEnvelope envelope() {
@@ -89,29 +106,29 @@ public final class CommandContext {
         JsonNode tree = MeshJson.tree(data);
         Delivery.Event event = new Delivery.Event(eventType, topic, seq, tree);
         Mono<Void> log = seq == null ? Mono.empty() : streamLog.append(topic, seq, eventType, tree);
-        return log.then(Flux.fromIterable(audiences)
+        return traced(log.then(Flux.fromIterable(audiences)
                 .concatMap(audience -> outbox.deliver(key, Delivery.event(audience, null, event)))
-                .then());
+                .then()));
     }
 
     /** An event to this command's session only (a replay before the ack, for instance); not logged. */
     public Mono<Void> publishToSession(String topic, String eventType, Long seq, Object data) {
-        return outbox.deliver(key, Delivery.event(Delivery.Audience.session(sessionId()), null,
-                new Delivery.Event(eventType, topic, seq, MeshJson.tree(data))));
+        return traced(outbox.deliver(key, Delivery.event(Delivery.Audience.session(sessionId()), null,
+                new Delivery.Event(eventType, topic, seq, MeshJson.tree(data)))));
     }
 
     /** Attaches this command's session to a stream topic from {@code fromSeq} on. */
     public Mono<Void> attach(String topic, long fromSeq) {
-        return outbox.deliver(key, Delivery.attach(new Delivery.Attach(sessionId(), topic, fromSeq)));
+        return traced(outbox.deliver(key, Delivery.attach(new Delivery.Attach(sessionId(), topic, fromSeq))));
     }
 
     /** Any delivery, keyed by this command's stream. */
     public Mono<Void> deliver(Delivery delivery) {
-        return outbox.deliver(key, delivery);
+        return traced(outbox.deliver(key, delivery));
     }
 
     /** A domain event on a domain's event topic. */
     public Mono<Void> event(String kafkaTopic, String eventKey, Object domainEvent) {
-        return outbox.event(kafkaTopic, eventKey, domainEvent);
+        return traced(outbox.event(kafkaTopic, eventKey, domainEvent));
     }
 }

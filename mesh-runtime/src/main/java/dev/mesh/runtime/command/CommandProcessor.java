@@ -250,7 +250,8 @@ public class CommandProcessor {
         }).then();
         return sorted.then(Mono.defer(() -> fresh.isEmpty() ? Mono.just(List.<BatchCommandHandler.Outcome>of())
                         : handler.handleAll(fresh.stream()
-                                .map(incoming -> new CommandContext(incoming.command(), incoming.key(), outbox, streamLog))
+                                .map(incoming -> new CommandContext(incoming.command(), incoming.key(), outbox, streamLog,
+                                        incoming.traceparent()))
                                 .toList())))
                 .flatMap(outcomes -> {
                     if (outcomes.size() != fresh.size()) {
