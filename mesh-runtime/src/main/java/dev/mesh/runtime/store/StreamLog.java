@@ -41,10 +41,6 @@ public class StreamLog {
      */
     public static final class Pending {
         private final List<PendingEvent> events = new ArrayList<>();
-
-        public int size() {
-            return events.size();
-        }
     }
 
     private record PendingEvent(String streamId, long seq, String type, String data) {
