@@ -146,30 +146,20 @@ public class RoomStore {
     public record PosterView(StoredRoom room, MemberRole role, Instant mutedUntil) {
     }
 
-    /** The room with the user's membership and mute, in one round trip (the hot path of every message). */
+    /** The room with the user's membership and mute, in one round trip; empty when there is no such room. */
     public Mono<PosterView> forPoster(String roomId, String userId) {
-        return db.sql("SELECT " + COLUMNS + """
-                        , (SELECT m.role FROM chat_members m WHERE m.room_id = r.id AND m.user_id = :user) AS member_role,
-                          (SELECT u.until_at FROM chat_mutes u WHERE u.room_id = r.id AND u.user_id = :user) AS muted_until
-                         FROM chat_rooms r WHERE r.id = :id""")
-                .bind("id", roomId)
-                .bind("user", userId)
-                .map(row -> {
-                    String role = row.get("member_role", String.class);
-                    OffsetDateTime muted = row.get("muted_until", OffsetDateTime.class);
-                    return new PosterView(room(row), role == null ? null : MemberRole.valueOf(role),
-                            muted == null ? null : muted.toInstant());
-                })
-                .one();
+        Poster poster = new Poster(roomId, userId);
+        return forPosters(List.of(poster)).mapNotNull(views -> views.get(poster));
     }
 
-    /** A room as one poster meets it, for {@link #forPosters}. */
+    /** Who posts where, for {@link #forPosters}. */
     public record Poster(String roomId, String userId) {
     }
 
     /**
-     * {@link #forPoster} for many posters in one round trip (a batch of messages): the view of
-     * each poster whose room exists; a poster missing from the map has no such room.
+     * The room as each poster meets it (the hot path of every message: a batch's posters in one
+     * round trip): the view of each poster whose room exists; a poster missing from the map has
+     * no such room.
      */
     public Mono<Map<Poster, PosterView>> forPosters(Collection<Poster> posters) {
         if (posters.isEmpty()) {
